@@ -1,0 +1,143 @@
+/* app.h -- the interface every app implements.
+ *
+ * An app class is one static descriptor (struct app_class) in one file,
+ * registered with one line:
+ *
+ *     KVICK_APP(sink_class);
+ *
+ * The registration puts a pointer in the "kvick_apps" linker section; the
+ * parser, the CLI (`kvick apps`) and docs/apps.md all learn the class from
+ * it.  Nothing else needs editing to add an app.
+ *
+ * Life of an instance:
+ *   1. the topology is checked against the class (ports, parameters, types);
+ *   2. the engine creates struct app, connects its links, then calls
+ *      new(app, args): the app reads its parameters, allocates its state
+ *      in app->state, may cache its links (app_input/app_output), and may
+ *      register counters (app_counter).  On failure it calls app_error()
+ *      and returns -1; nothing is started.
+ *   3. every breath: pull() (sources: bring packets in), then push()
+ *      (move packets from inputs to outputs).  Both take at most
+ *      LINK_MAX_BATCH packets per call from each input.
+ *   4. stop(): give back every packet the app still holds, release
+ *      resources.  report(): print a few lines for the final report.
+ *
+ * Ports: a class lists its input and output port names.  The single name
+ * "*" means "any name": the topology may connect any number of ports
+ * (tee's outputs, join's inputs, a bridge's ports).
+ */
+#ifndef KVICK_APP_H
+#define KVICK_APP_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "../links/link.h"
+
+#define APP_MAX_PORTS    64
+#define APP_MAX_COUNTERS 48
+#define APP_NAME_MAX     64
+
+enum param_type {
+	PARAM_STRING,
+	PARAM_INT,      /* signed 64-bit, decimal or 0x hex */
+	PARAM_BOOL,     /* true/false, yes/no, on/off, 1/0 */
+	PARAM_FLOAT,
+	PARAM_MAC,      /* 00:11:22:33:44:55 */
+	PARAM_IPV4,     /* 10.0.0.1 */
+};
+
+struct app_param {
+	const char *name;
+	enum param_type type;
+	const char *def;      /* default value as text; NULL: none */
+	bool required;
+	const char *help;
+};
+
+struct app;
+struct app_args;
+
+struct app_class {
+	const char *name;     /* as used in topology files */
+	const char *help;     /* one line */
+	const char *doc;      /* optional longer text (ports, counters, notes) */
+	const char *const *inputs;   /* NULL-terminated names, or {"*", NULL} */
+	const char *const *outputs;
+	const struct app_param *params; /* terminated by {NULL} */
+	int  (*new)(struct app *app, const struct app_args *args);
+	void (*pull)(struct app *app);   /* NULL: not a source */
+	void (*push)(struct app *app);   /* NULL: nothing to do on push */
+	void (*stop)(struct app *app);   /* NULL: nothing to release */
+	void (*report)(struct app *app, FILE *out); /* NULL: counters only */
+	/* Finite sources: true once the app will produce nothing more (a pcap
+	 * file read to the end, a source that sent count packets).  NULL: the
+	 * app never finishes on its own. */
+	bool (*done)(struct app *app);
+};
+
+struct app_port {
+	const char *name;
+	struct link *link;
+};
+
+struct app_counter {
+	const char *name;
+	uint64_t *value;      /* lives in the process's counter file */
+};
+
+struct app {
+	const struct app_class *cls;
+	char name[APP_NAME_MAX];
+	void *state;          /* the class's own data */
+	struct app_port in[APP_MAX_PORTS];
+	int nin;
+	struct app_port out[APP_MAX_PORTS];
+	int nout;
+	struct app_counter counters[APP_MAX_COUNTERS];
+	int ncounters;
+	char error[256];      /* set by app_error() */
+	const char *where;    /* "file:line" of the app line, for messages */
+};
+
+/* Registration: one line per class, in the class's own file. */
+#define KVICK_APP(cls)                                                         \
+	static const struct app_class *const kvick_app_ptr_##cls                   \
+		__attribute__((used, section("kvick_apps"), aligned(sizeof(void *)))) = &cls
+
+/* All registered classes, sorted by name; count in *n. */
+const struct app_class *const *app_classes(int *n);
+const struct app_class *app_class_find(const char *name);
+
+/* Links of an instance by port name; NULL when that port is not connected. */
+struct link *app_input(const struct app *app, const char *port);
+struct link *app_output(const struct app *app, const char *port);
+
+/* Parameter values, already checked against the class: a parameter with no
+ * value and no default reads as NULL / 0 / false.  app_arg_isset tells
+ * whether the topology gave it (or it has a default). */
+bool        app_arg_isset(const struct app_args *a, const char *name);
+const char *app_arg_str(const struct app_args *a, const char *name);
+int64_t     app_arg_int(const struct app_args *a, const char *name);
+bool        app_arg_bool(const struct app_args *a, const char *name);
+double      app_arg_float(const struct app_args *a, const char *name);
+/* mac/ipv4 parameters: parsed into out (6 / 4 bytes); false if unset. */
+bool        app_arg_mac(const struct app_args *a, const char *name, uint8_t out[6]);
+bool        app_arg_ipv4(const struct app_args *a, const char *name, uint8_t out[4]);
+
+/* A counter named `name` for this app, shown by the report, --report-json
+ * and `kvick top`.  The pointer stays valid for the app's life; increment
+ * it directly on the hot path.  Returns a dummy slot (never NULL) if the
+ * app already has APP_MAX_COUNTERS. */
+uint64_t *app_counter(struct app *app, const char *name);
+
+/* Record why new() failed (printf-style); returns -1 for convenience:
+ *     return app_error(app, "cannot open %s: %s", file, strerror(errno)); */
+int app_error(struct app *app, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Parse helpers shared by the parser and apps. 0 on success. */
+int parse_mac(const char *s, uint8_t out[6]);
+int parse_ipv4(const char *s, uint8_t out[4]);
+
+#endif

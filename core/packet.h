@@ -1,0 +1,128 @@
+/* packet.h -- one buffer per packet, and the freelist that owns free ones.
+ *
+ * Invariants (the rest of kvick relies on them):
+ *  - A packet is always in exactly one place: the freelist, a link slot,
+ *    an app's hands, or a NIC descriptor.  Whoever holds it must pass it on
+ *    or give it back with packet_free().  Nothing is ever dropped silently:
+ *    a holder that throws a packet away counts why.
+ *  - One buffer per packet, no chaining.  The frame starts at
+ *    data + headroom and is `length` bytes long.  Headers can be prepended
+ *    (packet_prepend) or stripped (packet_shift) without touching the payload.
+ *  - Every packet lives in DMA memory (core/memory.h) and never crosses a
+ *    hugepage boundary, so `iova` (cached at creation, refreshed when an
+ *    IOMMU mapping is installed) is valid for the whole buffer.
+ *
+ * The freelist is a per-process stack with no locks: allocation and free
+ * are a load, a store and a counter update.  Running out is not a crash:
+ * packet_alloc() returns NULL, the event is counted and logged once.
+ */
+#ifndef KVICK_PACKET_H
+#define KVICK_PACKET_H
+
+#include <assert.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#define PACKET_SIZE       10240u /* whole struct: header + data */
+#define PACKET_HEADER     64u    /* one cache line of metadata */
+#define PACKET_DATA_SIZE  (PACKET_SIZE - PACKET_HEADER)
+#define PACKET_HEADROOM   256u   /* default room for prepending headers */
+/* Largest frame we accept: 9,000-byte MTU + Ethernet, two VLAN tags, FCS,
+ * rounded to 9 KiB so a NIC can be told "buffers are 9 KiB" (82599
+ * SRRCTL.BSIZEPACKET counts in 1 KiB units, §8.2.3.8.7). */
+#define PACKET_MAX_FRAME  9216u
+/* Room a NIC may write into at the default headroom. */
+#define PACKET_DMA_ROOM   (PACKET_DATA_SIZE - PACKET_HEADROOM)
+
+struct packet {
+	uint64_t iova;       /* IOVA of data[0]; see packet_dma_addr() */
+	uint16_t length;     /* frame length in bytes */
+	uint16_t headroom;   /* frame starts at data + headroom */
+	uint16_t flags;      /* PACKET_F_* */
+	uint16_t csum_start; /* offload metadata (kernel I/O apps), see flags */
+	uint16_t csum_offset;
+	uint16_t gso_size;
+	uint8_t  gso_type;
+	uint8_t  pad0[3];
+	uint64_t timestamp_ns; /* capture time, 0 if unknown (pcap apps) */
+	uint8_t  pad1[PACKET_HEADER - 32];
+	uint8_t  data[PACKET_DATA_SIZE];
+};
+
+/* Offload state carried with a frame received from the kernel: the
+ * checksum at csum_start+csum_offset is not yet computed, and/or the frame
+ * is a GSO super-frame to be segmented in gso_size pieces. */
+#define PACKET_F_CSUM_PARTIAL 0x1
+#define PACKET_F_GSO          0x2
+
+static_assert(sizeof(struct packet) == PACKET_SIZE, "packet is PACKET_SIZE bytes");
+static_assert(offsetof(struct packet, data) == PACKET_HEADER, "metadata is one cache line");
+static_assert(PACKET_HEADROOM + PACKET_MAX_FRAME <= PACKET_DATA_SIZE, "jumbo frame fits");
+static_assert(PACKET_SIZE % 64 == 0, "packets are cache-line aligned");
+
+static inline uint8_t *packet_data(struct packet *p) { return p->data + p->headroom; }
+
+/* Bus address a device should DMA the frame to/from. */
+static inline uint64_t packet_dma_addr(const struct packet *p) { return p->iova + p->headroom; }
+
+/* Make room for n more bytes in front of the frame.  Returns the new
+ * start, or NULL (nothing changed) if the headroom is too small. */
+static inline uint8_t *packet_prepend(struct packet *p, uint16_t n)
+{
+	if (n > p->headroom)
+		return NULL;
+	p->headroom -= n;
+	p->length += n;
+	return packet_data(p);
+}
+
+/* Strip n bytes from the front of the frame (n <= length). */
+static inline void packet_shift(struct packet *p, uint16_t n)
+{
+	assert(n <= p->length);
+	p->headroom += n;
+	p->length -= n;
+}
+
+/* Reset a packet to "empty, default headroom, no offload state". */
+static inline void packet_reset(struct packet *p)
+{
+	p->length = 0;
+	p->headroom = PACKET_HEADROOM;
+	p->flags = 0;
+	p->gso_size = 0;
+	p->gso_type = 0;
+	p->timestamp_ns = 0;
+}
+
+/* ---- freelist ---- */
+
+struct freelist_stats {
+	uint64_t allocated;  /* packets created so far (all in DMA memory) */
+	uint64_t free;       /* packets on the freelist now */
+	uint64_t max;        /* limit on packets created */
+	uint64_t exhausted;  /* times packet_alloc() found nothing */
+};
+
+/* Set the most packets the process may create (default 65536); packets are
+ * created on demand, one hugepage's worth at a time.  Call before use. */
+void freelist_set_limit(uint64_t max_packets);
+
+struct packet *packet_alloc(void);              /* NULL when exhausted */
+void packet_free(struct packet *p);
+/* Allocate up to n packets into out[]; returns how many (short when
+ * exhausted).  Free n packets. */
+unsigned packet_alloc_batch(struct packet **out, unsigned n);
+void packet_free_batch(struct packet **pkts, unsigned n);
+
+/* A new packet holding a copy of p's frame (NULL when exhausted). */
+struct packet *packet_clone(const struct packet *p);
+
+void freelist_stats(struct freelist_stats *out);
+/* Number of packets created that are not on the freelist (for leak checks). */
+uint64_t freelist_outstanding(void);
+/* Release all packet memory (only when no packet is outstanding). */
+void freelist_shutdown(void);
+
+#endif
