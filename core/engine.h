@@ -48,8 +48,20 @@ uint64_t engine_breathe(struct engine *e);
 /* Ask the running engine to stop after the current breath (async-signal-safe). */
 void engine_stop(struct engine *e);
 
-/* Stop apps, free links and packets, release the counter file. */
+/* Stop every app (each returns the packets it holds) and return the
+ * packets left in links to the freelist, counting them per link as
+ * "drained".  Counters stay readable, so reports can follow; app report()
+ * hooks are no longer called.  Idempotent.  The CLI's order is:
+ * engine_run, engine_report (text), engine_shutdown, engine_report_json --
+ * so the JSON shows the freelist holding every packet again. */
+void engine_shutdown(struct engine *e);
+
+/* engine_shutdown() if not done, then free apps and links. */
 void engine_free(struct engine *e);
+
+/* Pin the calling thread to `cpu`; returns that CPU's NUMA node (for
+ * mem_config.numa_node) or -1 with the reason logged. */
+int engine_pin_cpu(int cpu);
 
 /* Call fn(ctx) every period_ns nanoseconds from the engine loop. */
 int engine_timer_add(struct engine *e, uint64_t period_ns, void (*fn)(void *ctx), void *ctx);

@@ -17,9 +17,10 @@
  * hugepage number.  Packets cache their IOVA (struct packet.iova).
  *
  * With --no-hugepages (mem_config.hugepages = false) regions are ordinary
- * anonymous memory in 2 MB chunks; the physical mode is then refused, but a
- * mapper (an IOMMU) still works since it does not need contiguity beyond a
- * page... we keep 2 MB alignment anyway so layouts stay the same.
+ * anonymous memory, 2 MB-aligned so layouts stay the same.  Ordinary pages
+ * are not physically contiguous, so there are no physical IOVAs
+ * (mem_iova() answers MEM_IOVA_INVALID) -- but an IOMMU mapper still gives
+ * every region a contiguous IOVA range, so the hw-sim models and VFIO work.
  */
 #ifndef KVICK_MEMORY_H
 #define KVICK_MEMORY_H

@@ -1,0 +1,83 @@
+/* link.c -- the out-of-line parts of a link (see link.h for the contract). */
+#include "link.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+struct link *link_new(uint32_t size)
+{
+	if (size < 2 || (size & (size - 1)))
+		return NULL;
+	size_t bytes = sizeof(struct link) + size * sizeof(struct packet *);
+	bytes = (bytes + 63) & ~(size_t)63;
+	struct link *l = aligned_alloc(64, bytes);
+	if (!l)
+		return NULL;
+	memset(l, 0, bytes);
+	l->size = size;
+	l->mask = size - 1;
+	return l;
+}
+
+void link_free(struct link *l)
+{
+	if (!l)
+		return;
+	/* Packets still in flight go back to the freelist: a link never leaks. */
+	while (l->read != l->write)
+		packet_free(l->ring[l->read++ & l->mask]);
+	free(l);
+}
+
+uint32_t link_transmit_batch(struct link *l, struct packet **pkts, uint32_t n)
+{
+	uint32_t room = link_nwritable(l);
+	if (room < n) {
+		l->read_cache = __atomic_load_n(&l->read, __ATOMIC_ACQUIRE);
+		room = l->size - (l->write - l->read_cache);
+	}
+	uint32_t k = n < room ? n : room;
+	uint32_t w = l->write;
+	uint64_t bytes = 0;
+	for (uint32_t i = 0; i < k; i++) {
+		l->ring[(w + i) & l->mask] = pkts[i];
+		bytes += pkts[i]->length;
+	}
+	l->txpackets += k;
+	l->txbytes += bytes;
+	__atomic_store_n(&l->write, w + k, __ATOMIC_RELEASE);
+	/* What does not fit is dropped and counted, never left dangling. */
+	for (uint32_t i = k; i < n; i++)
+		packet_free(pkts[i]);
+	l->txdrop += n - k;
+	return k;
+}
+
+uint32_t link_receive_batch(struct link *l, struct packet **out, uint32_t max)
+{
+	uint32_t avail = l->write_cache - l->read;
+	if (avail < max) {
+		l->write_cache = __atomic_load_n(&l->write, __ATOMIC_ACQUIRE);
+		avail = l->write_cache - l->read;
+	}
+	uint32_t k = max < avail ? max : avail;
+	uint32_t r = l->read;
+	uint64_t bytes = 0;
+	for (uint32_t i = 0; i < k; i++) {
+		out[i] = l->ring[(r + i) & l->mask];
+		bytes += out[i]->length;
+	}
+	l->rxpackets += k;
+	l->rxbytes += bytes;
+	__atomic_store_n(&l->read, r + k, __ATOMIC_RELEASE);
+	return k;
+}
+
+void link_get_counters(const struct link *l, struct link_counters *c)
+{
+	c->txpackets = l->txpackets;
+	c->txbytes = l->txbytes;
+	c->txdrop = l->txdrop;
+	c->rxpackets = l->rxpackets;
+	c->rxbytes = l->rxbytes;
+}
