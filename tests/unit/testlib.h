@@ -11,6 +11,27 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdbool.h>
 #include <cmocka.h>
 
 #endif
+
+#include <stdio.h>
+#include "core/memory.h"
+
+/* DMA memory for tests: hugepages when the machine has free ones (make
+ * test reserves them as root), ordinary memory otherwise.  Returns true
+ * when hugepages are in use. */
+static inline bool test_mem_init(void)
+{
+	long free_pages = 0;
+	FILE *f = fopen("/sys/kernel/mm/hugepages/hugepages-2048kB/free_hugepages", "r");
+	if (f) {
+		if (fscanf(f, "%ld", &free_pages) != 1)
+			free_pages = 0;
+		fclose(f);
+	}
+	struct mem_config c = { .page_size = 0, .numa_node = -1, .hugepages = free_pages >= 64 };
+	assert_int_equal(mem_init(&c), 0);
+	return c.hugepages;
+}
