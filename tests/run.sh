@@ -26,6 +26,10 @@ export KVICK_BIN=${KVICK_BIN:-$PWD/kvick}
 export KVICK_ASAN_BIN=${KVICK_ASAN_BIN:-$PWD/build/asan/kvick}
 export KVICK_ROOT=$PWD
 
+# Tests that use DMA memory need hugepages: reserve them when we can (as
+# root); when we cannot, those tests report it themselves.
+bash scripts/hugepages.sh 1024 || true
+
 passed=0; failed=0; failures=()
 logdir=build/test-logs; mkdir -p "$logdir"
 
