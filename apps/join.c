@@ -1,0 +1,67 @@
+/* join.c -- many inputs merged onto one output.
+ *
+ * Each push takes up to one batch from each input in turn and passes it
+ * on unchanged, so inputs share the output fairly, one batch each.
+ */
+#include <stdlib.h>
+
+#include "../core/app.h"
+
+struct join {
+	struct link *output;
+	uint64_t *packets;
+};
+
+static int join_new(struct app *app, const struct app_args *args)
+{
+	struct link *output = app_output(app, "output");
+	if (!output)
+		return app_error(app, "port 'output' is not connected: packets would have nowhere to go");
+	struct join *j = calloc(1, sizeof(*j));
+	if (!j)
+		return app_error(app, "out of memory");
+	j->output = output;
+	j->packets = app_counter(app, "packets");
+	app->state = j;
+	return 0;
+}
+
+static void join_push(struct app *app)
+{
+	struct join *j = app->state;
+	struct packet *pkts[LINK_MAX_BATCH];
+	for (int i = 0; i < app->nin; i++) {
+		if (!app->in[i].link)
+			continue;
+		uint32_t n = link_receive_batch(app->in[i].link, pkts, LINK_MAX_BATCH);
+		link_transmit_batch(j->output, pkts, n);
+		*j->packets += n;
+	}
+}
+
+static void join_stop(struct app *app)
+{
+	free(app->state);   /* holds no packets between breaths */
+	app->state = NULL;
+}
+
+static const char *const join_inputs[] = {"*", NULL};
+static const char *const join_outputs[] = {"output", NULL};
+static const struct app_param join_params[] = {{NULL}};
+
+static const struct app_class join_class = {
+	.name = "join",
+	.help = "merges any number of inputs onto output",
+	.doc =
+		"Ports: any number of inputs, any names; output.\n"
+		"Each breath forwards up to 128 packets from each input, inputs in the order "
+		"they were linked. A full output link drops and counts them in its txdrop.\n"
+		"Counters: packets (forwarded, all inputs together).",
+	.inputs = join_inputs,
+	.outputs = join_outputs,
+	.params = join_params,
+	.new = join_new,
+	.push = join_push,
+	.stop = join_stop,
+};
+KVICK_APP(join_class);

@@ -1,0 +1,246 @@
+/* pcap_format.c -- classic pcap files: see pcap_format.h. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "pcap_format.h"
+
+#define PCAP_READ_BUFFER  (256 * 1024)
+#define PCAP_WRITE_BUFFER (256 * 1024)
+
+/* ---- reading ---- */
+
+static int pcap_in_fail(struct pcap_in *in, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static int pcap_in_fail(struct pcap_in *in, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(in->error, sizeof(in->error), fmt, ap);
+	va_end(ap);
+	in->failed = true;
+	return -1;
+}
+
+/* Fields are read as little-endian host words; a swapped file has them in
+ * the other order. */
+static uint32_t pcap_u32(const struct pcap_in *in, const uint8_t *b)
+{
+	uint32_t v;
+	memcpy(&v, b, 4);
+	return in->swapped ? __builtin_bswap32(v) : v;
+}
+
+static int pcap_in_header(struct pcap_in *in)
+{
+	uint8_t h[PCAP_FILE_HEADER_LEN];
+	size_t got = fread(h, 1, sizeof(h), in->f);
+	if (got < sizeof(h))
+		return pcap_in_fail(in, "%s: byte offset 0: truncated file header (%zu of %u bytes)",
+		                    in->path, got, PCAP_FILE_HEADER_LEN);
+	uint32_t magic;
+	memcpy(&magic, h, 4);
+	if (magic == __builtin_bswap32(PCAP_MAGIC_USEC) || magic == __builtin_bswap32(PCAP_MAGIC_NSEC)) {
+		in->swapped = true;
+		magic = __builtin_bswap32(magic);
+	}
+	if (magic != PCAP_MAGIC_USEC && magic != PCAP_MAGIC_NSEC)
+		return pcap_in_fail(in, "%s: byte offset 0: bad magic 0x%08x, not a classic pcap file "
+		                    "(expected a1b2c3d4 or a1b23c4d in either byte order; pcapng is not supported)",
+		                    in->path, magic);
+	in->nsec = magic == PCAP_MAGIC_NSEC;
+	in->snaplen = pcap_u32(in, h + 16);
+	in->linktype = pcap_u32(in, h + 20) & 0x0fffffff; /* upper bits: FCS info */
+	if (in->linktype != PCAP_LINKTYPE_ETHERNET)
+		return pcap_in_fail(in, "%s: byte offset 20: link type %u is not Ethernet (1)",
+		                    in->path, in->linktype);
+	in->offset = PCAP_FILE_HEADER_LEN;
+	return 0;
+}
+
+int pcap_in_open(struct pcap_in *in, const char *path)
+{
+	memset(in, 0, sizeof(*in));
+	in->path = strdup(path);
+	if (!in->path)
+		return pcap_in_fail(in, "%s: out of memory", path);
+	in->f = fopen(path, "rb");
+	if (!in->f)
+		return pcap_in_fail(in, "cannot open %s: %s", path, strerror(errno));
+	/* Big reads: a pcap is read front to back once. */
+	setvbuf(in->f, NULL, _IOFBF, PCAP_READ_BUFFER);
+	return pcap_in_header(in);
+}
+
+int pcap_in_next(struct pcap_in *in, uint8_t *buf, uint32_t max, struct pcap_record *rec)
+{
+	if (in->failed)
+		return -1;
+	uint8_t h[PCAP_RECORD_HEADER_LEN];
+	uint64_t at = in->offset;
+	size_t got = fread(h, 1, sizeof(h), in->f);
+	if (got == 0 && feof(in->f))
+		return 0;
+	if (got < sizeof(h)) {
+		if (ferror(in->f))
+			return pcap_in_fail(in, "%s: record at byte offset %llu: read error: %s",
+			                    in->path, (unsigned long long)at, strerror(errno));
+		return pcap_in_fail(in, "%s: record at byte offset %llu: truncated header (%zu of %u bytes)",
+		                    in->path, (unsigned long long)at, got, PCAP_RECORD_HEADER_LEN);
+	}
+	uint32_t sec = pcap_u32(in, h), frac = pcap_u32(in, h + 4);
+	uint32_t caplen = pcap_u32(in, h + 8), origlen = pcap_u32(in, h + 12);
+	/* snaplen 0 is written by a few tools to mean "no limit". */
+	if (in->snaplen != 0 && caplen > in->snaplen)
+		return pcap_in_fail(in, "%s: record at byte offset %llu: length %u exceeds the file's snaplen %u",
+		                    in->path, (unsigned long long)at, caplen, in->snaplen);
+	if (caplen > max)
+		return pcap_in_fail(in, "%s: record at byte offset %llu: length %u exceeds the largest frame "
+		                    "kvick holds (%u bytes)", in->path, (unsigned long long)at, caplen, max);
+	got = fread(buf, 1, caplen, in->f);
+	if (got < caplen)
+		return pcap_in_fail(in, "%s: record at byte offset %llu: truncated data (%zu of %u bytes)",
+		                    in->path, (unsigned long long)at, got, caplen);
+	in->offset = at + PCAP_RECORD_HEADER_LEN + caplen;
+	rec->offset = at;
+	rec->ts_ns = (uint64_t)sec * 1000000000u + (in->nsec ? frac : (uint64_t)frac * 1000u);
+	rec->caplen = caplen;
+	rec->origlen = origlen;
+	return 1;
+}
+
+int pcap_in_rewind(struct pcap_in *in)
+{
+	if (in->failed)
+		return -1;
+	if (fseek(in->f, PCAP_FILE_HEADER_LEN, SEEK_SET) != 0)
+		return pcap_in_fail(in, "%s: cannot seek back to the first record: %s",
+		                    in->path, strerror(errno));
+	in->offset = PCAP_FILE_HEADER_LEN;
+	return 0;
+}
+
+void pcap_in_close(struct pcap_in *in)
+{
+	if (in->f)
+		fclose(in->f);
+	free(in->path);
+	in->f = NULL;
+	in->path = NULL;
+}
+
+/* ---- writing ---- */
+
+static void put_u16(uint8_t *b, uint16_t v) { memcpy(b, &v, 2); }
+static void put_u32(uint8_t *b, uint32_t v) { memcpy(b, &v, 4); }
+
+/* Write the whole buffer, resuming after short writes (signals, pipes). */
+static int pcap_out_write_all(struct pcap_out *out)
+{
+	size_t done = 0;
+	while (done < out->used) {
+		ssize_t n = write(out->fd, out->buf + done, out->used - done);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return n < 0 ? errno : EIO;
+		done += (size_t)n;
+	}
+	return 0;
+}
+
+uint32_t pcap_out_flush(struct pcap_out *out)
+{
+	if (out->failed || out->used == 0) {
+		uint32_t lost = out->failed ? out->pending : 0;
+		out->used = 0;
+		out->pending = 0;
+		return lost;
+	}
+	int err = pcap_out_write_all(out);
+	uint32_t lost = 0;
+	if (err) {
+		out->failed = true;
+		out->err = err;
+		lost = out->pending;
+	}
+	out->used = 0;
+	out->pending = 0;
+	return lost;
+}
+
+int pcap_out_open(struct pcap_out *out, const char *path, bool nsec, char *err, size_t errlen)
+{
+	memset(out, 0, sizeof(*out));
+	out->fd = -1;
+	out->nsec = nsec;
+	out->path = strdup(path);
+	out->buf = malloc(PCAP_WRITE_BUFFER);
+	if (!out->path || !out->buf) {
+		snprintf(err, errlen, "%s: out of memory", path);
+		return -1;
+	}
+	out->fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (out->fd < 0) {
+		snprintf(err, errlen, "cannot create %s: %s", path, strerror(errno));
+		return -1;
+	}
+	/* Host byte order, like tcpdump: the magic tells readers which it is. */
+	uint8_t *h = out->buf;
+	put_u32(h, nsec ? PCAP_MAGIC_NSEC : PCAP_MAGIC_USEC);
+	put_u16(h + 4, PCAP_VERSION_MAJOR);
+	put_u16(h + 6, PCAP_VERSION_MINOR);
+	put_u32(h + 8, 0);                      /* thiszone: timestamps are UTC */
+	put_u32(h + 12, 0);                     /* sigfigs: always 0 in practice */
+	put_u32(h + 16, PCAP_WRITE_SNAPLEN);
+	put_u32(h + 20, PCAP_LINKTYPE_ETHERNET);
+	out->used = PCAP_FILE_HEADER_LEN;
+	return 0;
+}
+
+uint32_t pcap_out_write(struct pcap_out *out, const uint8_t *frame, uint32_t len, uint64_t ts_ns)
+{
+	if (out->failed)
+		return 1;
+	uint32_t origlen = len;
+	if (len > PCAP_WRITE_SNAPLEN)   /* never for kvick frames; keeps the file valid */
+		len = PCAP_WRITE_SNAPLEN;
+	uint32_t lost = 0;
+	if (out->used + PCAP_RECORD_HEADER_LEN + len > PCAP_WRITE_BUFFER) {
+		lost = pcap_out_flush(out);
+		if (out->failed)
+			return lost + 1;
+	}
+	uint8_t *h = out->buf + out->used;
+	uint64_t sec = ts_ns / 1000000000u, ns = ts_ns % 1000000000u;
+	put_u32(h, (uint32_t)sec);
+	put_u32(h + 4, (uint32_t)(out->nsec ? ns : ns / 1000u));
+	put_u32(h + 8, len);
+	put_u32(h + 12, origlen);
+	memcpy(h + PCAP_RECORD_HEADER_LEN, frame, len);
+	out->used += PCAP_RECORD_HEADER_LEN + len;
+	out->pending++;
+	return lost;
+}
+
+uint32_t pcap_out_close(struct pcap_out *out)
+{
+	uint32_t lost = 0;
+	if (out->fd >= 0) {
+		lost = pcap_out_flush(out);
+		if (close(out->fd) != 0 && !out->failed) {
+			out->failed = true;
+			out->err = errno;
+		}
+	}
+	out->fd = -1;
+	free(out->buf);
+	free(out->path);
+	out->buf = NULL;
+	out->path = NULL;
+	return lost;
+}

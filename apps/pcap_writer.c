@@ -1,0 +1,138 @@
+/* pcap_writer.c -- frames from input into a pcap file.
+ *
+ * Writes a classic pcap file (link type Ethernet) that tcpdump, tshark and
+ * libpcap read.  A frame's time is packet->timestamp_ns when it has one
+ * (a frame from pcap_reader keeps its capture time, so reader -> writer
+ * copies a file exactly) and the wall clock at writing otherwise.
+ *
+ * Records are buffered and written in large chunks; the buffer is also
+ * written whenever a breath brings nothing, so a quiet run's file is up to
+ * date, and at stop.  A write error (disk full, ...) is logged once and
+ * every record it loses, and every later one, is counted in write_errors:
+ * a short file beats a file with holes.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "../core/app.h"
+#include "../core/log.h"
+#include "pcap_format.h"
+
+struct pcap_writer {
+	struct pcap_out out;
+	struct link *input;
+	bool dirty;              /* records in the buffer since the last flush */
+	uint64_t *packets, *bytes, *write_errors;
+};
+
+static int pcap_writer_new(struct app *app, const struct app_args *args)
+{
+	struct pcap_writer *w = calloc(1, sizeof(*w));
+	if (!w)
+		return app_error(app, "out of memory");
+	char err[PCAP_ERROR_MAX];
+	if (pcap_out_open(&w->out, app_arg_str(args, "file"), app_arg_bool(args, "nsec"),
+	                  err, sizeof(err)) != 0) {
+		pcap_out_close(&w->out);
+		free(w);
+		return app_error(app, "%s", err);
+	}
+	w->input = app_input(app, "input");
+	w->packets = app_counter(app, "packets");
+	w->bytes = app_counter(app, "bytes");
+	w->write_errors = app_counter(app, "write_errors");
+	app->state = w;
+	return 0;
+}
+
+static uint64_t wall_clock_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* Count records lost to a write error; say so once, with the reason. */
+static void pcap_writer_lost(struct app *app, struct pcap_writer *w, uint32_t lost)
+{
+	if (lost == 0)
+		return;
+	*w->write_errors += lost;
+	log_once(LOG_ERROR, "pcap_writer %s: writing %s failed: %s; lost records are counted in write_errors",
+	         app->name, w->out.path, strerror(w->out.err));
+}
+
+static void pcap_writer_push(struct app *app)
+{
+	struct pcap_writer *w = app->state;
+	if (!w->input)
+		return;
+	struct packet *pkts[LINK_MAX_BATCH];
+	uint32_t n = link_receive_batch(w->input, pkts, LINK_MAX_BATCH);
+	if (n == 0) {
+		if (w->dirty)
+			pcap_writer_lost(app, w, pcap_out_flush(&w->out));
+		w->dirty = false;
+		return;
+	}
+	uint64_t now = 0, bytes = 0;
+	uint32_t lost = 0;
+	for (uint32_t k = 0; k < n; k++) {
+		struct packet *p = pkts[k];
+		uint64_t ts = p->timestamp_ns;
+		if (ts == 0)
+			ts = now ? now : (now = wall_clock_ns());
+		lost += pcap_out_write(&w->out, packet_data(p), p->length, ts);
+		bytes += p->length;
+	}
+	packet_free_batch(pkts, n);
+	pcap_writer_lost(app, w, lost);
+	w->dirty = true;
+	*w->packets += n;
+	*w->bytes += bytes;
+}
+
+static void pcap_writer_stop(struct app *app)
+{
+	struct pcap_writer *w = app->state;
+	if (!w)
+		return;
+	pcap_writer_lost(app, w, pcap_out_close(&w->out));
+	if (w->out.failed && w->out.err)
+		log_error("pcap_writer %s: closing the file failed: %s", app->name, strerror(w->out.err));
+	free(w);
+	app->state = NULL;
+}
+
+static const char *const pcap_writer_inputs[] = {"input", NULL};
+static const char *const pcap_writer_outputs[] = {NULL};
+static const struct app_param pcap_writer_params[] = {
+	{"file", PARAM_STRING, NULL, true, "pcap file to create (an existing file is replaced)"},
+	{"nsec", PARAM_BOOL, "false", false,
+	 "nanosecond timestamps (magic a1b23c4d) instead of microseconds"},
+	{NULL},
+};
+
+static const struct app_class pcap_writer_class = {
+	.name = "pcap_writer",
+	.help = "writes the frames received on input to a pcap file",
+	.doc =
+		"Ports: input.\n"
+		"Writes a classic pcap file, link type Ethernet, readable by tcpdump and "
+		"tshark. Each record's time is the packet's timestamp when it has one (frames "
+		"from pcap_reader keep their capture time) and the wall clock otherwise. "
+		"Records are buffered; the buffer is written when full, whenever a breath "
+		"brings no packets, and at stop, when the file is closed. A file that cannot be "
+		"created fails at start.\n"
+		"Counters: packets, bytes (frames received); write_errors (frames lost to a "
+		"failed write: after the first failure nothing more is written, so the file "
+		"never has holes).",
+	.inputs = pcap_writer_inputs,
+	.outputs = pcap_writer_outputs,
+	.params = pcap_writer_params,
+	.new = pcap_writer_new,
+	.push = pcap_writer_push,
+	.stop = pcap_writer_stop,
+};
+KVICK_APP(pcap_writer_class);
