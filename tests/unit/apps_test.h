@@ -1,0 +1,231 @@
+/* apps_test.h -- helpers shared by the app unit tests (test_apps_*.c).
+ *
+ * Tests drive real apps through the real engine: a topology given as text,
+ * engine_new, engine_breathe, engine_free.  Two small test-only app
+ * classes make what happened visible:
+ *
+ *   capture  keeps every packet it receives (any inputs), in arrival order,
+ *            with the port it came in on, so a test can look at the bytes;
+ *            stop() frees them.  Beyond CAPTURE_MAX it frees and counts.
+ *   stall    any inputs, never takes anything: its links fill up, so a
+ *            test can watch link drops being counted.
+ *
+ * Include it from exactly one test file per binary (it defines statics).
+ */
+#ifndef KVICK_APPS_TEST_H
+#define KVICK_APPS_TEST_H
+
+#include "testlib.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../../core/app.h"
+#include "../../core/engine.h"
+#include "../../core/packet.h"
+#include "../../core/topology.h"
+
+/* ---- the capture app ---- */
+
+#define CAPTURE_MAX 4096
+
+struct captured {
+	struct packet *p;
+	const char *app;         /* capture app name */
+	const char *port;        /* input port name */
+};
+
+static struct captured cap[CAPTURE_MAX];
+static int ncap;
+
+static inline int capture_new(struct app *app, const struct app_args *args)
+{
+	app->state = app_counter(app, "overflow");
+	return 0;
+}
+
+static inline void capture_push(struct app *app)
+{
+	for (int i = 0; i < app->nin; i++) {
+		struct packet *p;
+		while (app->in[i].link && (p = link_receive(app->in[i].link))) {
+			if (ncap < CAPTURE_MAX) {
+				cap[ncap++] = (struct captured){p, app->name, app->in[i].name};
+			} else {
+				packet_free(p);
+				(*(uint64_t *)app->state)++;
+			}
+		}
+	}
+}
+
+static inline void capture_stop(struct app *app)
+{
+	for (int i = 0; i < ncap; i++)
+		if (cap[i].p && cap[i].app == app->name) {
+			packet_free(cap[i].p);
+			cap[i].p = NULL;
+		}
+}
+
+static const char *const any_port[] = {"*", NULL};
+static const char *const no_port[] = {NULL};
+static const struct app_param no_params[] = {{NULL}};
+
+static const struct app_class capture_class = {
+	.name = "capture", .help = "test: keeps what it receives",
+	.inputs = any_port, .outputs = no_port, .params = no_params,
+	.new = capture_new, .push = capture_push, .stop = capture_stop,
+};
+KVICK_APP(capture_class);
+
+static const struct app_class stall_class = {
+	.name = "stall", .help = "test: never takes anything",
+	.inputs = any_port, .outputs = no_port, .params = no_params,
+};
+KVICK_APP(stall_class);
+
+/* Captured packets of one capture app, in order: out[] gets up to max. */
+static inline int captured_of(const char *app, struct packet **out, int max)
+{
+	int n = 0;
+	for (int i = 0; i < ncap && n < max; i++)
+		if (cap[i].p && strcmp(cap[i].app, app) == 0)
+			out[n++] = cap[i].p;
+	return n;
+}
+
+/* The sequence number a source wrote at byte 14 (big-endian). */
+static inline uint64_t frame_seq(struct packet *p)
+{
+	uint64_t v = 0;
+	for (int i = 0; i < 8; i++)
+		v = v << 8 | packet_data(p)[14 + i];
+	return v;
+}
+
+/* ---- a topology under test ---- */
+
+struct net {
+	struct topology *topo;
+	struct engine *e;
+};
+
+static inline struct net net_start(const char *text)
+{
+	struct topo_vars vars = {0};
+	struct net n = {0};
+	ncap = 0;
+	n.topo = topology_parse("test.topo", text, &vars, stderr);
+	assert_non_null(n.topo);
+	n.e = engine_new(n.topo);
+	assert_non_null(n.e);
+	return n;
+}
+
+/* Stop everything and check nothing leaked. */
+static inline void net_end(struct net *n)
+{
+	engine_free(n->e);
+	topology_free(n->topo);
+	ncap = 0;
+	assert_int_equal(freelist_outstanding(), 0);
+}
+
+static inline void breathe(struct net *n, int times)
+{
+	for (int i = 0; i < times; i++)
+		engine_breathe(n->e);
+}
+
+/* Breathe until a breath moves nothing (bounded). */
+static inline void breathe_until_idle(struct net *n)
+{
+	for (int i = 0; i < 100000; i++)
+		if (engine_breathe(n->e) == 0)
+			return;
+	fail_msg("network never went idle");
+}
+
+static inline uint64_t counter(struct net *n, const char *app_name, const char *name)
+{
+	struct app *a = engine_app(n->e, app_name);
+	if (!a)
+		fail_msg("no app %s", app_name);
+	for (int i = 0; i < a->ncounters; i++)
+		if (strcmp(a->counters[i].name, name) == 0)
+			return *a->counters[i].value;
+	fail_msg("app %s has no counter %s", app_name, name);
+	return 0;
+}
+
+static inline struct link *link_of(struct net *n, const char *spec)
+{
+	for (int i = 0; i < engine_nlinks(n->e); i++) {
+		const char *s;
+		struct link *l = engine_link_at(n->e, i, &s);
+		if (strcmp(s, spec) == 0)
+			return l;
+	}
+	fail_msg("no link %s", spec);
+	return NULL;
+}
+
+static inline bool app_done(struct net *n, const char *app_name)
+{
+	struct app *a = engine_app(n->e, app_name);
+	assert_non_null(a);
+	assert_non_null(a->cls->done);
+	return a->cls->done(a);
+}
+
+/* Text an app's report() prints. */
+static inline char *app_report_text(struct net *n, const char *app_name)
+{
+	struct app *a = engine_app(n->e, app_name);
+	assert_non_null(a);
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	if (a->cls->report)
+		a->cls->report(a, f);
+	fclose(f);
+	return buf;
+}
+
+/* engine_new on a topology that must fail; returns what went to stderr. */
+static inline char *net_start_fails(const char *text)
+{
+	struct topo_vars vars = {0};
+	struct topology *t = topology_parse("test.topo", text, &vars, stderr);
+	assert_non_null(t);
+	fflush(stderr);
+	int saved = dup(2);
+	FILE *tmp = tmpfile();
+	dup2(fileno(tmp), 2);
+	struct engine *e = engine_new(t);
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	assert_null(e);
+	topology_free(t);
+	fseek(tmp, 0, SEEK_END);
+	long len = ftell(tmp);
+	rewind(tmp);
+	char *buf = calloc(1, (size_t)len + 1);
+	assert_int_equal(fread(buf, 1, (size_t)len, tmp), (size_t)len);
+	fclose(tmp);
+	fputs(buf, stderr);     /* keep it in the test log */
+	assert_int_equal(freelist_outstanding(), 0);
+	return buf;
+}
+
+#define assert_contains(hay, needle)                                           \
+	do {                                                                       \
+		if (!strstr((hay), (needle)))                                          \
+			fail_msg("expected \"%s\" in:\n%s", (needle), (hay));              \
+	} while (0)
+
+#endif
