@@ -98,9 +98,11 @@ static void pcap_writer_stop(struct app *app)
 	struct pcap_writer *w = app->state;
 	if (!w)
 		return;
+	bool failed_before = w->out.failed;
 	pcap_writer_lost(app, w, pcap_out_close(&w->out));
-	if (w->out.failed && w->out.err)
-		log_error("pcap_writer %s: closing the file failed: %s", app->name, strerror(w->out.err));
+	if (w->out.failed && !failed_before)
+		log_error("pcap_writer %s: writing the file failed at close: %s", app->name,
+		          strerror(w->out.err));
 	free(w);
 	app->state = NULL;
 }

@@ -81,9 +81,12 @@ static const struct app_class capture_class = {
 };
 KVICK_APP(capture_class);
 
+static inline int stall_new(struct app *app, const struct app_args *args) { return 0; }
+
 static const struct app_class stall_class = {
 	.name = "stall", .help = "test: never takes anything",
 	.inputs = any_port, .outputs = no_port, .params = no_params,
+	.new = stall_new,
 };
 KVICK_APP(stall_class);
 

@@ -21,7 +21,7 @@ struct pbuf {
 	uint8_t b[32768];
 	size_t n;
 	bool big_endian;
-	size_t rec_off[16];      /* where each record starts */
+	size_t rec_off[32];      /* where each record starts */
 	int nrec;
 };
 
