@@ -225,8 +225,8 @@ struct engine *engine_new(const struct topology *topo)
 			fprintf(stderr, "%s: app %s (%s): error: %s\n", a->where, a->name, a->cls->name,
 			        a->error[0] ? a->error : "could not start (no reason given)");
 			stop_apps(e, i);
-			e->napps = i + 1;
-			/* The failed app released its own state; don't stop it again. */
+			/* The failed app released its own state, and the apps after it
+			 * never started: free them all below, but stop none of them. */
 			e->apps[i]->cls = NULL;
 			goto fail_started;
 		}
