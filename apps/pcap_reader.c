@@ -129,7 +129,7 @@ static void pcap_reader_report(struct app *app, FILE *out)
 {
 	struct pcap_reader *r = app->state;
 	if (r && r->in.failed)
-		fprintf(out, "error: %s\n", r->in.error);
+		fprintf(out, "    error: %s\n", r->in.error);
 }
 
 static void pcap_reader_stop(struct app *app)

@@ -67,9 +67,8 @@ static void source_fill(struct source *s, struct packet *p)
 {
 	uint8_t *d = packet_data(p);
 	memcpy(d, s->header, sizeof(s->header));
-	uint64_t seq = s->seq++;
-	for (int i = 7; i >= 0; i--, seq >>= 8)
-		d[SOURCE_SEQ_OFFSET + i] = (uint8_t)seq;
+	uint64_t seq_be = __builtin_bswap64(s->seq++);   /* big-endian, like a network field */
+	memcpy(d + SOURCE_SEQ_OFFSET, &seq_be, sizeof(seq_be));
 	memset(d + SOURCE_SEQ_OFFSET + 8, 0, s->size - SOURCE_SEQ_OFFSET - 8);
 	p->length = s->size;
 }

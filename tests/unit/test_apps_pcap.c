@@ -207,10 +207,10 @@ static void read_cut_at(const struct pbuf *full, size_t cut)
 		size_t at = full->rec_off[partial], have = cut - at;
 		char want[256];
 		if (have < 16)
-			snprintf(want, sizeof(want), "error: %s: record at byte offset %zu: truncated header (%zu of 16 bytes)\n",
+			snprintf(want, sizeof(want), "    error: %s: record at byte offset %zu: truncated header (%zu of 16 bytes)\n",
 			         path, at, have);
 		else
-			snprintf(want, sizeof(want), "error: %s: record at byte offset %zu: truncated data (%zu of %u bytes)\n",
+			snprintf(want, sizeof(want), "    error: %s: record at byte offset %zu: truncated data (%zu of %u bytes)\n",
 			         path, at, have - 16, len3[partial]);
 		assert_string_equal(report, want);
 	}
@@ -257,7 +257,7 @@ static void read_bad_record(uint32_t snaplen, uint32_t caplen, const char *what)
 	assert_int_equal(p[1]->timestamp_ns, 3000000004ull);
 	assert_int_equal(counter(&n, "rd", "errors"), 1);
 	char want[256], *report = app_report_text(&n, "rd");
-	snprintf(want, sizeof(want), "error: %s: record at byte offset %zu: %s\n", path, at, what);
+	snprintf(want, sizeof(want), "    error: %s: record at byte offset %zu: %s\n", path, at, what);
 	assert_string_equal(report, want);
 	free(report);
 	net_end(&n);
