@@ -378,6 +378,37 @@ static void write_source_frames(void **state)
 	pcap_in_close(&in);
 }
 
+/* 2000 jumbo frames (18 MB) take many buffer flushes; all arrive in order. */
+static void write_many_large_frames(void **state)
+{
+	char path[128], text[512];
+	snprintf(path, sizeof(path), "%s/large.pcap", tmpdir);
+	snprintf(text, sizeof(text),
+	         "app src source count=2000 size=9216\n"
+	         "app wr pcap_writer file=%s nsec=true\n"
+	         "link src.output -> wr.input\n", path);
+	struct net n = net_start(text);
+	breathe_until_idle(&n);
+	assert_int_equal(counter(&n, "wr", "packets"), 2000);
+	net_end(&n);
+	struct stat st;
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_size, PCAP_FILE_HEADER_LEN + 2000 * (PCAP_RECORD_HEADER_LEN + 9216));
+	struct pcap_in in;
+	assert_int_equal(pcap_in_open(&in, path), 0);
+	assert_true(in.nsec);
+	static uint8_t frame[PACKET_MAX_FRAME];
+	struct pcap_record rec;
+	for (int i = 0; i < 2000; i++) {
+		assert_int_equal(pcap_in_next(&in, frame, sizeof(frame), &rec), 1);
+		assert_int_equal(rec.caplen, 9216);
+		assert_int_equal(frame[21] | frame[20] << 8, i);
+		assert_int_equal(frame[9215], 0);
+	}
+	assert_int_equal(pcap_in_next(&in, frame, sizeof(frame), &rec), 0);
+	pcap_in_close(&in);
+}
+
 /* reader -> writer copies a file byte for byte when the input's header is
  * the one the writer makes (host order, 2.4, snaplen 65535, Ethernet). */
 static void round_trip(bool nsec)
@@ -465,6 +496,7 @@ int main(void)
 		cmocka_unit_test(read_not_ethernet),
 		cmocka_unit_test(read_missing_file),
 		cmocka_unit_test(write_source_frames),
+		cmocka_unit_test(write_many_large_frames),
 		cmocka_unit_test(round_trip_usec),
 		cmocka_unit_test(round_trip_nsec),
 		cmocka_unit_test(write_errors_are_counted),
