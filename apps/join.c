@@ -53,10 +53,12 @@ static const struct app_class join_class = {
 	.name = "join",
 	.help = "merges any number of inputs onto output",
 	.doc =
-		"Ports: any number of inputs, any names; output.\n"
-		"Each breath forwards up to 128 packets from each input, inputs in the order "
-		"they were linked. A full output link drops and counts them in its txdrop.\n"
-		"Counters: packets (forwarded, all inputs together).",
+		"Ports: any number of inputs, any names; output (must be connected).\n"
+		"Each breath forwards up to 128 packets from each input, inputs in the order\n"
+		"they were linked. If the output link is full, the link drops and counts them\n"
+		"in its txdrop.\n"
+		"Counters:\n"
+		"  packets          forwarded, all inputs together\n",
 	.inputs = join_inputs,
 	.outputs = join_outputs,
 	.params = join_params,

@@ -154,21 +154,27 @@ static const struct app_class pcap_reader_class = {
 	.name = "pcap_reader",
 	.help = "sends the frames of a pcap file on output, with their capture times",
 	.doc =
-		"Ports: output.\n"
-		"Reads classic pcap files with microsecond (a1b2c3d4) or nanosecond (a1b23c4d) "
-		"timestamps in either byte order, link type Ethernet. Up to 128 frames per "
-		"breath, never more than the output link has room for. Each frame's capture "
-		"time goes into the packet's timestamp. Without loop the reader is done at end "
-		"of file, so `kvick run` stops once everything is delivered.\n"
-		"Errors: a file that cannot be opened or is not a classic Ethernet pcap fails at "
-		"start. A truncated or corrupt record (length over the file's snaplen or over "
-		"9216 bytes, short header, short data) ends the reading: every frame before it "
-		"is delivered, the message names the record's byte offset (log and report), "
-		"errors counts it, and the reader is done.\n"
-		"Counters: packets, bytes (frames sent); errors (a corrupt record ended the file); "
-		"snapped (frames the capture cut short: orig_len > incl_len; sent as captured); "
-		"loops (rewinds with loop=true); alloc_failures (breaths with an empty freelist; "
-		"nothing lost, reading resumes next breath).",
+		"Ports: output (must be connected).\n"
+		"Reads classic pcap files with microsecond (a1b2c3d4) or nanosecond\n"
+		"(a1b23c4d) timestamps, in either byte order, link type Ethernet (pcapng is\n"
+		"not supported). Up to 128 frames per breath, never more than the output link\n"
+		"has room for. Each frame's capture time goes into the packet's timestamp.\n"
+		"Without loop the reader is done at end of file, so `kvick run` stops once\n"
+		"everything is delivered.\n"
+		"Errors: a file that cannot be opened, or is not a classic Ethernet pcap,\n"
+		"fails at start. A truncated or corrupt record (length over the file's\n"
+		"snaplen or over 9216 bytes, short header, short data) ends the reading:\n"
+		"every frame before it is delivered, the message names the record's byte\n"
+		"offset (log and report), errors counts it, and the reader is done, even with\n"
+		"loop=true.\n"
+		"Counters:\n"
+		"  packets, bytes   frames sent\n"
+		"  errors           a corrupt or truncated record ended the file\n"
+		"  snapped          frames the capture cut short (orig_len > incl_len), sent\n"
+		"                   as captured\n"
+		"  loops            rewinds to the first record (loop=true)\n"
+		"  alloc_failures   breaths with an empty freelist (nothing lost: reading\n"
+		"                   resumes next breath)\n",
 	.inputs = pcap_reader_inputs,
 	.outputs = pcap_reader_outputs,
 	.params = pcap_reader_params,

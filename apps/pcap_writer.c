@@ -121,15 +121,16 @@ static const struct app_class pcap_writer_class = {
 	.help = "writes the frames received on input to a pcap file",
 	.doc =
 		"Ports: input.\n"
-		"Writes a classic pcap file, link type Ethernet, readable by tcpdump and "
-		"tshark. Each record's time is the packet's timestamp when it has one (frames "
-		"from pcap_reader keep their capture time) and the wall clock otherwise. "
-		"Records are buffered; the buffer is written when full, whenever a breath "
-		"brings no packets, and at stop, when the file is closed. A file that cannot be "
-		"created fails at start.\n"
-		"Counters: packets, bytes (frames received); write_errors (frames lost to a "
-		"failed write: after the first failure nothing more is written, so the file "
-		"never has holes).",
+		"Writes a classic pcap file, link type Ethernet, snaplen 65535, readable by\n"
+		"tcpdump, tshark and libpcap. A record's time is the packet's timestamp when\n"
+		"it has one (frames from pcap_reader keep their capture time) and the wall\n"
+		"clock otherwise. Records are buffered; the buffer is written when full,\n"
+		"whenever a breath brings no packets, and at stop, which closes the file. A\n"
+		"file that cannot be created fails at start.\n"
+		"Counters:\n"
+		"  packets, bytes   frames received\n"
+		"  write_errors     frames lost to a failed write (after the first failure\n"
+		"                   nothing more is written, so the file never has holes)\n",
 	.inputs = pcap_writer_inputs,
 	.outputs = pcap_writer_outputs,
 	.params = pcap_writer_params,

@@ -130,14 +130,18 @@ static const struct app_class repeater_class = {
 	.name = "repeater",
 	.help = "replays the packets received on input on output, forever",
 	.doc =
-		"Ports: input, output.\n"
-		"Keeps every packet received on input, in order, and each breath sends clones of "
-		"that sequence on output, as many as the link has room for (at most 128), "
-		"wrapping to the start. New arrivals join the end of the sequence. Never done: "
-		"end a run with --duration. stop() returns the kept packets to the freelist.\n"
-		"Counters: stored (packets kept), packets (clones sent), over_limit (arrivals "
-		"dropped because limit packets are kept already), clone_failures (breaths cut "
-		"short by an empty freelist; nothing lost, the sequence resumes next breath).",
+		"Ports: input, output (must be connected).\n"
+		"Keeps every packet received on input, in order, and each breath sends clones\n"
+		"of that sequence on output, as many as the link has room for (at most 128),\n"
+		"wrapping to the start. New arrivals join the end of the sequence. Never\n"
+		"done: end the run with --duration. stop() returns the kept packets to the\n"
+		"freelist.\n"
+		"Counters:\n"
+		"  stored           packets kept\n"
+		"  packets          clones sent\n"
+		"  over_limit       arrivals dropped because `limit` packets are kept already\n"
+		"  clone_failures   breaths cut short by an empty freelist (nothing lost: the\n"
+		"                   sequence resumes in order)\n",
 	.inputs = repeater_inputs,
 	.outputs = repeater_outputs,
 	.params = repeater_params,

@@ -55,10 +55,11 @@ static const struct app_class sink_class = {
 	.name = "sink",
 	.help = "frees every packet it receives, counting packets and bytes",
 	.doc =
-		"Ports: any number of inputs, any names (e.g. input, in1, in2); no outputs.\n"
-		"Each breath takes up to 128 packets from each input and returns them to the "
+		"Ports: any number of inputs, any names (input, in1, ...).\n"
+		"Each breath takes up to 128 packets from each input and returns them to the\n"
 		"freelist.\n"
-		"Counters: packets, bytes (consumed, summed over all inputs).",
+		"Counters:\n"
+		"  packets, bytes   consumed, all inputs together\n",
 	.inputs = sink_inputs,
 	.outputs = sink_outputs,
 	.params = sink_params,

@@ -129,14 +129,18 @@ static const struct app_class source_class = {
 	.name = "source",
 	.help = "synthetic Ethernet frames of a fixed size, optionally a fixed count",
 	.doc =
-		"Ports: output.\n"
-		"Each frame is dst MAC, src MAC, EtherType 0x88B5 (local experimental), an "
-		"8-byte big-endian sequence number starting at 0, then zeros up to size bytes. "
-		"Each breath makes up to 128 frames, never more than the output link has room "
-		"for, so the source itself never causes a link drop. With count= the source is "
-		"finite: after count frames it is done and `kvick run` can stop by itself.\n"
-		"Counters: packets, bytes (frames sent); alloc_failures (breaths in which the "
-		"freelist had fewer packets than wanted: fewer frames were made, none lost).",
+		"Ports: output (must be connected).\n"
+		"Each frame: dst MAC, src MAC, EtherType 0x88B5 (IEEE local experimental), an\n"
+		"8-byte big-endian sequence number starting at 0, then zeros up to size\n"
+		"bytes.\n"
+		"Each breath makes up to 128 frames, never more than the output link has room\n"
+		"for, so the source itself never causes a link drop. With count= the source\n"
+		"is finite: after count frames it is done, and `kvick run` stops by itself\n"
+		"once every link is empty.\n"
+		"Counters:\n"
+		"  packets, bytes   frames sent\n"
+		"  alloc_failures   breaths in which the freelist had fewer packets than\n"
+		"                   wanted (fewer frames made, none lost)\n",
 	.inputs = source_inputs,
 	.outputs = source_outputs,
 	.params = source_params,

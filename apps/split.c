@@ -63,10 +63,12 @@ static const struct app_class split_class = {
 	.name = "split",
 	.help = "deals packets from input round-robin over the outputs",
 	.doc =
-		"Ports: input; any number of outputs, any names (at least one must be connected).\n"
-		"Packet k goes to output k mod N, outputs in the order they were linked; the turn "
-		"carries over between breaths. A full output link drops and counts in its txdrop.\n"
-		"Counters: packets (received and passed on).",
+		"Ports: input; any number of outputs, any names (at least one connected).\n"
+		"Packet k goes to output k mod N, outputs in the order they were linked; the\n"
+		"turn carries over from breath to breath. A full output link drops and counts\n"
+		"in its txdrop.\n"
+		"Counters:\n"
+		"  packets          received and passed on\n",
 	.inputs = split_inputs,
 	.outputs = split_outputs,
 	.params = split_params,

@@ -86,11 +86,13 @@ static const struct app_class tee_class = {
 	.name = "tee",
 	.help = "copies every packet from input to every output",
 	.doc =
-		"Ports: input; any number of outputs, any names (at least one must be connected).\n"
-		"The last connected output receives the original packet, every other output a "
-		"clone with identical bytes, so N outputs cost N-1 copies per packet.\n"
-		"Counters: packets (received on input); clone_failures (copies not made because "
-		"the freelist was empty: each is one packet that one output did not get).",
+		"Ports: input; any number of outputs, any names (at least one connected).\n"
+		"The last connected output gets the original packet, every other output a\n"
+		"clone with identical bytes: N outputs cost N-1 copies per packet.\n"
+		"Counters:\n"
+		"  packets          received on input\n"
+		"  clone_failures   copies not made because the freelist was empty (each is\n"
+		"                   one packet one output did not get)\n",
 	.inputs = tee_inputs,
 	.outputs = tee_outputs,
 	.params = tee_params,
