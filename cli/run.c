@@ -1,15 +1,14 @@
 /* run.c -- `kvick run FILE [VAR=VALUE ...] [options]`: check a topology,
  * build it, make it breathe until it is done, and report.
  *
- *   parse (nothing started on error) -> memory set-up -> engine_new (every
- *   app's new(); on failure everything created is released) -> engine_run
- *   (until --duration, SIGINT/SIGTERM, or every finite source is done) ->
- *   reports -> engine_free.
+ *   parse (nothing started on error) -> CPU and memory set-up -> engine_new
+ *   (every app's new(); on failure everything created is released) ->
+ *   engine_run (until --duration, SIGINT/SIGTERM, or every finite source
+ *   is done) -> reports -> engine_free.
  *
  * Exit status: 0 ran and stopped cleanly, 1 topology or app error, 2 usage.
  */
 #include <sched.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +16,7 @@
 
 #include "cli.h"
 #include "command.h"
+#include "../core/counters.h"
 #include "../core/engine.h"
 #include "../core/memory.h"
 
@@ -46,16 +46,6 @@ struct run_args {
 	struct run_options opt;
 	struct mem_config mem;
 };
-
-/* The engine the signal handler stops (engine_stop is async-signal-safe). */
-static struct engine *volatile running;
-
-static void on_signal(int sig)
-{
-	(void)sig;
-	if (running)
-		engine_stop(running);
-}
 
 /* Flags without a value; returns 1 if argv[i] was one. */
 static int run_flag(const char *arg, struct run_args *a)
@@ -152,42 +142,39 @@ static int run_parse_args(int argc, char **argv, struct run_args *a)
 	return 0;
 }
 
-/* Pin before any memory is touched, so "local node" (numa_node -1) is
- * the node of the CPU the engine will run on. */
-static int pin_cpu(int cpu)
-{
-	cpu_set_t set;
-	CPU_ZERO(&set);
-	CPU_SET(cpu, &set);
-	if (sched_setaffinity(0, sizeof(set), &set)) {
-		perror("kvick run: --cpu");
-		return -1;
-	}
-	return 0;
-}
-
-static void install_signals(void)
-{
-	struct sigaction sa = {.sa_handler = on_signal};
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-}
-
+/* The order matters:
+ *  - pin first, so memory is allocated on the engine's NUMA node;
+ *  - publish the counter file before engine_new, so the apps' counters
+ *    land in the file `kvick top` reads;
+ *  - text report while apps can still add their report() lines, then
+ *    engine_shutdown (apps give back their packets, links are drained),
+ *    then the JSON, which thus shows the freelist holding every packet.
+ * engine_run itself turns SIGINT/SIGTERM into engine_stop(). */
 static int run_topology(struct run_args *a, struct topology *t)
 {
-	if (a->opt.cpu >= 0 && pin_cpu(a->opt.cpu))
-		return 1;
+	if (a->opt.cpu >= 0) {
+		int node = engine_pin_cpu(a->opt.cpu);
+		if (node < 0)
+			return 1;
+		if (a->mem.numa_node < 0)
+			a->mem.numa_node = node;
+	}
 	if (mem_init(&a->mem))
 		return 1;       /* the reason (e.g. which sysctl to set) is logged */
+	counters_open(t->file, 1);   /* on failure: a warning, and the run goes on */
 	struct engine *e = engine_new(t);
-	if (!e)
+	if (!e) {
+		counters_close();
 		return 1;       /* engine_new printed which app failed and why */
-	running = e;
-	install_signals();
+	}
 	int rc = engine_run(e, &a->opt);
-	running = NULL;
+	if (!a->opt.quiet)
+		engine_report(e, stdout);
+	engine_shutdown(e);
+	if (a->opt.report_json && engine_report_json(e, a->opt.report_json))
+		rc = -1;
 	engine_free(e);
+	counters_close();
 	return rc ? 1 : 0;
 }
 
