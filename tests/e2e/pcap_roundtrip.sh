@@ -40,7 +40,7 @@ ip netns exec "$ns" ip link set lo up
 # ---- capture: two tcpdumps, microsecond and nanosecond timestamps ----
 start_tcpdump() { # file, extra args...
 	local f=$1; shift
-	tcpdump -i "$va" -n -U -s 0 -w "$f" "$@" 2>"$f.err" &
+	tcpdump -i "$va" -n -U --immediate-mode -s 0 -w "$f" "$@" 2>"$f.err" &
 	pids+=($!)
 	for _ in $(seq 50); do grep -q "listening on" "$f.err" 2>/dev/null && return 0; sleep 0.1; done
 	echo "tcpdump did not start:"; cat "$f.err"; exit 1
@@ -56,7 +56,7 @@ for size in (1, 100, 1400, 3000, 8000):   # 3000 and 8000 arrive as IP fragments
     s.sendto(bytes(i & 0xff for i in range(size)), (sys.argv[1], 9999))
     time.sleep(0.05)
 PY
-sleep 0.5
+sleep 1   # let tcpdump write the last frames before it is told to stop
 for p in "${pids[@]}"; do kill -INT "$p"; done
 wait "${pids[@]}" 2>/dev/null || true
 pids=()
