@@ -97,10 +97,10 @@ static int t_hold_new(struct app *a, const struct app_args *args)
 static void t_hold_push(struct app *a)
 {
 	struct t_hold *h = a->state;
-	struct link *in = app_input(a, "input");
 	struct packet *p;
-	while (h->n < 4096 && (p = link_receive(in)))
-		h->held[h->n++] = p;
+	for (int i = 0; i < a->nin; i++)   /* any port names */
+		while (h->n < 4096 && (p = link_receive(a->in[i].link)))
+			h->held[h->n++] = p;
 }
 static void t_hold_stop(struct app *a)
 {
