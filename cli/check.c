@@ -27,7 +27,8 @@ int cmd_check(int argc, char **argv)
 	struct topology *t = cli_parse_topology_args(argc, argv, &status);
 	if (!t)
 		return status;
-	printf("%s: ok (%d apps, %d links)\n", t->file, t->napps, t->nlinks);
+	printf("%s: ok (%d app%s, %d link%s)\n", t->file, t->napps, t->napps == 1 ? "" : "s",
+	       t->nlinks, t->nlinks == 1 ? "" : "s");
 	topology_free(t);
 	return 0;
 }

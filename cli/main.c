@@ -39,7 +39,12 @@ static void print_overview(FILE *out)
 
 int cmd_help(int argc, char **argv)
 {
-	if (argc > 1 && strcmp(argv[1], "--help") && strcmp(argv[1], "-h")) {
+	if (argc > 1 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+		puts("usage: kvick help [COMMAND]\n\n"
+		     "list the commands, or show one command's help (as kvick COMMAND --help).");
+		return 0;
+	}
+	if (argc > 1) {
 		const struct command *c = command_find(argv[1]);
 		if (!c) {
 			fprintf(stderr, "kvick help: unknown command '%s'\n", argv[1]);

@@ -36,6 +36,7 @@ APT_PACKAGES=(
 	tshark tcpdump iperf3 iproute2 ethtool kmod
 	dpdk-dev valgrind
 	busybox-static qemu-system-x86 cpio
+	graphviz
 )
 SOURCE_PACKAGES=(pciutils libpcap)
 
