@@ -27,7 +27,7 @@ struct source {
 	uint64_t remaining;      /* frames still to send when bounded */
 	uint64_t seq;            /* next sequence number */
 	uint64_t *packets, *bytes, *alloc_failures;
-	uint8_t header[SOURCE_SEQ_OFFSET];
+	uint8_t frame[];         /* the frame with sequence number 0: a template */
 };
 
 static int source_new(struct app *app, const struct app_args *args)
@@ -44,17 +44,17 @@ static int source_new(struct app *app, const struct app_args *args)
 	if (!output)
 		return app_error(app, "port 'output' is not connected: the frames would have nowhere to go");
 
-	struct source *s = calloc(1, sizeof(*s));
+	struct source *s = calloc(1, sizeof(*s) + (size_t)size);
 	if (!s)
 		return app_error(app, "out of memory");
 	s->output = output;
 	s->size = (uint16_t)size;
 	s->bounded = app_arg_isset(args, "count");
 	s->remaining = (uint64_t)count;
-	app_arg_mac(args, "dst", s->header);
-	app_arg_mac(args, "src", s->header + 6);
-	s->header[12] = SOURCE_ETHERTYPE >> 8;
-	s->header[13] = SOURCE_ETHERTYPE & 0xff;
+	app_arg_mac(args, "dst", s->frame);
+	app_arg_mac(args, "src", s->frame + 6);
+	s->frame[12] = SOURCE_ETHERTYPE >> 8;
+	s->frame[13] = SOURCE_ETHERTYPE & 0xff;
 	s->packets = app_counter(app, "packets");
 	s->bytes = app_counter(app, "bytes");
 	s->alloc_failures = app_counter(app, "alloc_failures");
@@ -62,14 +62,14 @@ static int source_new(struct app *app, const struct app_args *args)
 	return 0;
 }
 
-/* Write one whole frame: the packet may hold bytes from an earlier life. */
+/* Write one whole frame (the packet may hold bytes from an earlier life):
+ * the template, then this frame's sequence number. */
 static void source_fill(struct source *s, struct packet *p)
 {
 	uint8_t *d = packet_data(p);
-	memcpy(d, s->header, sizeof(s->header));
+	memcpy(d, s->frame, s->size);
 	uint64_t seq_be = __builtin_bswap64(s->seq++);   /* big-endian, like a network field */
 	memcpy(d + SOURCE_SEQ_OFFSET, &seq_be, sizeof(seq_be));
-	memset(d + SOURCE_SEQ_OFFSET + 8, 0, s->size - SOURCE_SEQ_OFFSET - 8);
 	p->length = s->size;
 }
 
