@@ -107,6 +107,12 @@ static bool app_line_param(struct topo_parser *p, int lineno, const struct topo_
                            const struct app_class *cls, const struct topo_word *w, int k,
                            char **key_out)
 {
+	/* A word with an error already reported (an unset variable, say) counts
+	 * as given, so no "missing parameter" piles on. */
+	if (aw->bad) {
+		*key_out = aw->eq > 0 ? topo_strndup(p, aw->text, aw->eq) : NULL;
+		return false;
+	}
 	if (aw->eq < 0) {
 		topo_error(p, lineno, aw->col, aw->len,
 		           "expected key=value, got '%s' (app NAME CLASS [key=value ...])", aw->text);
@@ -233,15 +239,16 @@ static void parse_app(struct topo_parser *p, int lineno, const struct topo_word 
 		app_declare(p, &app, &w[1]);
 }
 
-/* A line whose words had errors (an unset variable, say): only declare
- * the app it names, if it clearly names one. */
+/* An app line whose name or class had an error (an unset variable, say):
+ * only declare the app it names, if it clearly names one. */
 static void parse_broken_app(struct topo_parser *p, int lineno, const struct topo_word *w, int nw)
 {
-	if (nw < 2 || !topo_is_name(w[1].text) || strlen(w[1].text) >= APP_NAME_MAX ||
+	if (nw < 2 || w[1].bad || !topo_is_name(w[1].text) || strlen(w[1].text) >= APP_NAME_MAX ||
 	    topo_find_app(p->t, w[1].text) >= 0 || p->t->napps == TOPO_MAX_APPS)
 		return;
 	struct topo_app app = {
-		.name = w[1].text, .cls = nw > 2 ? app_class_find(w[2].text) : NULL, .line = lineno,
+		.name = w[1].text, .cls = nw > 2 && !w[2].bad ? app_class_find(w[2].text) : NULL,
+		.line = lineno,
 	};
 	app_declare(p, &app, &w[1]);
 }
@@ -363,17 +370,19 @@ static void parse_link(struct topo_parser *p, int lineno, const struct topo_word
 static void parse_line(struct topo_parser *p, int lineno)
 {
 	struct topo_word w[TOPO_MAX_WORDS];
+	int n = topo_lex_line(p, lineno, w, TOPO_MAX_WORDS);
 	bool bad = false;
-	int n = topo_lex_line(p, lineno, w, TOPO_MAX_WORDS, &bad);
-	if (bad) {
-		if (n > 0 && !strcmp(w[0].text, "app"))
-			parse_broken_app(p, lineno, w, n);
-		return;
-	}
+	for (int i = 0; i < n; i++)
+		bad |= w[i].bad;
 	if (n == 0)
 		return;
 	if (!strcmp(w[0].text, "app")) {
-		parse_app(p, lineno, w, n);
+		if ((n > 1 && w[1].bad) || (n > 2 && w[2].bad))
+			parse_broken_app(p, lineno, w, n);
+		else
+			parse_app(p, lineno, w, n);   /* skips the checks of bad words */
+	} else if (bad) {
+		return;   /* the error is reported; guessing more would mislead */
 	} else if (!strcmp(w[0].text, "link")) {
 		parse_link(p, lineno, w, n);
 	} else {

@@ -37,6 +37,8 @@ struct topo_word {
 	int eq;             /* offset in text of the first '=' written outside
 	                       quotes and variables; -1 when there is none */
 	int value_col;      /* column of what follows that '=' */
+	bool bad;           /* an error was reported inside it (unset variable,
+	                       unterminated quote): skip checks of its text */
 };
 
 /* One error or warning, printed once the whole file is read. */
@@ -79,9 +81,8 @@ bool topo_is_name(const char *s);
 int topo_find_app(const struct topology *t, const char *name);
 
 /* topology_lex.c: the words of line `lineno` into w[]; returns how many.
- * *bad is set when an error was reported (unset variable, unterminated
- * quote, ...): the words are then only good enough to name the app. */
-int topo_lex_line(struct topo_parser *p, int lineno, struct topo_word *w, int max, bool *bad);
+ * A word with an error in it (reported already) has its `bad` flag set. */
+int topo_lex_line(struct topo_parser *p, int lineno, struct topo_word *w, int max);
 
 /* topology_check.c: checks that need the whole file (links, unused apps). */
 void topo_check(struct topo_parser *p);

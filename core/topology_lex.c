@@ -140,12 +140,11 @@ static int lex_quoted(struct topo_parser *p, int lineno, const char *s, int len,
 	return 0;
 }
 
-int topo_lex_line(struct topo_parser *p, int lineno, struct topo_word *w, int max, bool *bad_out)
+int topo_lex_line(struct topo_parser *p, int lineno, struct topo_word *w, int max)
 {
 	const char *s = p->line[lineno];
 	int len = p->line_len[lineno];
 	int i = 0, n = 0;
-	bool bad = false;
 	struct wbuf b = {0};
 
 	for (;;) {
@@ -155,7 +154,7 @@ int topo_lex_line(struct topo_parser *p, int lineno, struct topo_word *w, int ma
 			break;
 		if (n == max) {
 			topo_error(p, lineno, i + 1, len - i, "too many words on one line (at most %d)", max);
-			bad = true;
+			w[n - 1].bad = true;
 			break;
 		}
 		struct topo_word *word = &w[n];
@@ -164,15 +163,12 @@ int topo_lex_line(struct topo_parser *p, int lineno, struct topo_word *w, int ma
 		wbuf_put(&b, "", 0);
 		while (i < len && !isspace((unsigned char)s[i])) {
 			if (s[i] == '"') {
-				if (lex_quoted(p, lineno, s, len, &i, &b, &bad)) {
-					/* The rest of the line is inside the quote. */
-					free(b.s);
-					*bad_out = true;
-					return n;
-				}
+				/* Unterminated, this quote runs to the end of the line. */
+				if (lex_quoted(p, lineno, s, len, &i, &b, &word->bad))
+					word->bad = true;
 			} else if (s[i] == '$' && i + 1 < len && s[i + 1] == '{') {
 				if (lex_variable(p, lineno, s, len, &i, &b))
-					bad = true;
+					word->bad = true;
 			} else {
 				if (s[i] == '=' && word->eq < 0) {
 					word->eq = (int)b.n;
@@ -184,9 +180,12 @@ int topo_lex_line(struct topo_parser *p, int lineno, struct topo_word *w, int ma
 		}
 		word->len = i + 1 - word->col;
 		word->text = topo_strndup(p, b.s ? b.s : "", b.n);
+		if (!word->text) {
+			word->text = "";
+			word->bad = true;
+		}
 		n++;
 	}
 	free(b.s);
-	*bad_out = bad;
 	return n;
 }

@@ -262,6 +262,15 @@ static const struct bad_case bad_cases[] = {
 	 "(kvick run t.topo SIZE=...) or give a default (${SIZE:-...})\n"
 	 "    app a t_source size=${SIZE}\n"
 	 "                        ^~~~~~~\n"},
+	{"an unset variable does not hide the line's other errors",
+	 "app a t_source size=${S} count=x\napp b t_sink\nlink a.output -> b.input\n",
+	 "t.topo:1:21: error: variable 'S' is not set; set it on the command line "
+	 "(kvick run t.topo S=...) or give a default (${S:-...})\n"
+	 "    app a t_source size=${S} count=x\n"
+	 "                        ^~~~\n"
+	 "t.topo:1:32: error: bad value 'x' for parameter 'count' (int): expected an integer (e.g. 64 or 0x40)\n"
+	 "    app a t_source size=${S} count=x\n"
+	 "                                   ^\n"},
 	{"unterminated quote", "app a t_source\napp p t_params file=\"my file\napp b t_sink\n"
 	 "link a.output -> p.input\nlink p.output -> b.input\n",
 	 "t.topo:2:21: error: unterminated quote: missing closing '\"'\n"
