@@ -139,12 +139,16 @@ expect 2 "$KVICK" run "$tmp/good.topo" --hugepage-size 4M
 expect 2 "$KVICK" run "$tmp/good.topo" --bogus
 expect 1 "$KVICK" run "$tmp/bad1.topo"
 has err "unknown app class 'tea'"
+printf 'app rd pcap_reader file=%s/missing.pcap\napp s sink\nlink rd.output -> s.input\n' "$tmp" \
+	> "$tmp/nofile.topo"
+expect 1 "$KVICK" run "$tmp/nofile.topo" --no-hugepages
+has err "$tmp/nofile.topo:1: app rd (pcap_reader): error: cannot open $tmp/missing.pcap"
 expect 0 "$KVICK" run "$tmp/good.topo" SIZE=100 --no-hugepages --report-json "$tmp/r.json"
 has out "kvick report:"
 grep -q '"s1": {"packets": 1000' "$tmp/r.json" || { cat "$tmp/r.json"; fail "report JSON lacks s1's 1000 packets"; }
 expect 0 "$KVICK" run "$tmp/good.topo" --no-hugepages --quiet
 [ ! -s "$tmp/out" ] || fail "--quiet still printed a report"
-ok "run: usage errors exit 2, topology error exits 1, a finite run exits 0 with its report"
+ok "run: usage errors exit 2, topology or app error exits 1, a finite run exits 0 with its report"
 
 # ---- run until SIGINT, and top --once on it ----
 cat > "$tmp/forever.topo" <<'TOPO'
