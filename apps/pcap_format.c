@@ -39,6 +39,8 @@ static int pcap_in_header(struct pcap_in *in)
 {
 	uint8_t h[PCAP_FILE_HEADER_LEN];
 	size_t got = fread(h, 1, sizeof(h), in->f);
+	if (got < sizeof(h) && ferror(in->f))   /* e.g. a directory: EISDIR */
+		return pcap_in_fail(in, "cannot read %s: %s", in->path, strerror(errno));
 	if (got < sizeof(h))
 		return pcap_in_fail(in, "%s: byte offset 0: truncated file header (%zu of %u bytes)",
 		                    in->path, got, PCAP_FILE_HEADER_LEN);

@@ -320,6 +320,15 @@ static void read_missing_file(void **state)
 	free(err);
 }
 
+static void read_directory(void **state)
+{
+	char *err = net_start_fails(reader_topo(tmpdir, ""));
+	char want[256];
+	snprintf(want, sizeof(want), "cannot read %s: Is a directory", tmpdir);
+	assert_contains(err, want);
+	free(err);
+}
+
 /* ---- writing ---- */
 
 static uint8_t *slurp(const char *path, size_t *len)
@@ -495,6 +504,7 @@ int main(void)
 		cmocka_unit_test(read_short_file_header),
 		cmocka_unit_test(read_not_ethernet),
 		cmocka_unit_test(read_missing_file),
+		cmocka_unit_test(read_directory),
 		cmocka_unit_test(write_source_frames),
 		cmocka_unit_test(write_many_large_frames),
 		cmocka_unit_test(round_trip_usec),
