@@ -10,8 +10,8 @@
  * only to have the link drop them.  With count= set, the source stops after
  * that many frames and reports done(), so `kvick run` can end by itself.
  */
-#include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "../core/app.h"
 #include "../core/log.h"
