@@ -42,18 +42,20 @@ int iova_alloc(struct iova_space *s, uint64_t len, uint64_t align, uint64_t *iov
 {
 	if (align == 0 || (align & (align - 1)))
 		return -EINVAL;
-	for (; s->cur < s->nranges; s->cur++) {
-		const struct iova_range *r = &s->range[s->cur];
-		uint64_t a = fit(r, s->next, len, align);
-		if (a != UINT64_MAX) {
-			*iova = a;
-			s->next = a + len;   /* may wrap to 0 at the very top: then fit() fails next time */
-			if (s->next == 0)
-				s->cur++;
-			return 0;
-		}
-		if (s->cur + 1 < s->nranges)
-			s->next = s->range[s->cur + 1].start;
+	/* Try the current range from the cursor, then the later ones from
+	 * their start.  A request that fits nowhere changes nothing, so a
+	 * smaller one can still use the room left in the current range. */
+	for (int i = s->cur; i < s->nranges; i++) {
+		uint64_t from = i == s->cur ? s->next : s->range[i].start;
+		uint64_t a = fit(&s->range[i], from, len, align);
+		if (a == UINT64_MAX)
+			continue;
+		*iova = a;
+		s->cur = i;
+		s->next = a + len;
+		if (s->next == 0)        /* wrapped: this range ends at 2^64-1 and is full */
+			s->cur = s->nranges;
+		return 0;
 	}
 	return -ENOSPC;
 }

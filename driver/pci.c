@@ -174,16 +174,14 @@ int pci_read_ids(const char *addr, uint16_t *vendor, uint16_t *device)
 	return 0;
 }
 
-void pci_device_ifnames(const char *addr, char *buf, size_t len)
+/* Append the entries of directory path to buf as "a,b". */
+static void append_dir_entries(const char *path, char *buf, size_t len)
 {
-	char p[PATH_MAX];
-	pci_sysfs_path(p, sizeof p, "bus/pci/devices/%s/net", addr);
-	buf[0] = 0;
-	DIR *d = opendir(p);
+	DIR *d = opendir(path);
 	if (!d)
 		return;
 	struct dirent *e;
-	size_t used = 0;
+	size_t used = strlen(buf);
 	while ((e = readdir(d))) {
 		if (e->d_name[0] == '.')
 			continue;
@@ -191,6 +189,32 @@ void pci_device_ifnames(const char *addr, char *buf, size_t len)
 		if (n < 0 || (size_t)n >= len - used)
 			break;
 		used += n;
+	}
+	closedir(d);
+}
+
+/* Interfaces live in DEVICE/net/, or one level down for devices whose
+ * network driver sits on another bus (virtio: DEVICE/virtio0/net/). */
+void pci_device_ifnames(const char *addr, char *buf, size_t len)
+{
+	char p[PATH_MAX];
+	buf[0] = 0;
+	pci_sysfs_path(p, sizeof p, "bus/pci/devices/%s/net", addr);
+	if (access(p, F_OK) == 0) {
+		append_dir_entries(p, buf, len);
+		return;
+	}
+	pci_sysfs_path(p, sizeof p, "bus/pci/devices/%s", addr);
+	DIR *d = opendir(p);
+	if (!d)
+		return;
+	struct dirent *e;
+	while ((e = readdir(d))) {
+		char sub[PATH_MAX + 300];
+		if (strncmp(e->d_name, "virtio", 6))
+			continue;
+		snprintf(sub, sizeof sub, "%s/%s/net", p, e->d_name);
+		append_dir_entries(sub, buf, len);
 	}
 	closedir(d);
 }

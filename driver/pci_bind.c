@@ -96,10 +96,10 @@ int pci_group_blockers(const char *addr, char *list, size_t len)
 	return n;
 }
 
-static bool iface_is_up(const char *addr, const char *ifname)
+static bool iface_is_up(const char *ifname)
 {
 	char p[PATH_MAX], v[32];
-	pci_sysfs_path(p, sizeof p, "bus/pci/devices/%s/net/%s/flags", addr, ifname);
+	pci_sysfs_path(p, sizeof p, "class/net/%s/flags", ifname);
 	if (pci_sysfs_read(p, v, sizeof v) < 0)
 		return false;
 	return strtoul(v, NULL, 16) & IFF_UP;
@@ -154,7 +154,7 @@ int pci_ifaces_busy(const char *addr, char *why, size_t len)
 	why[0] = 0;
 	for (char *n = strtok_r(names, ",", &save); n; n = strtok_r(NULL, ",", &save)) {
 		char a[INET6_ADDRSTRLEN];
-		if (!iface_is_up(addr, n))
+		if (!iface_is_up(n))
 			continue;
 		if (iface_address(n, a, sizeof a)) {
 			snprintf(why, len, "its interface %s is up with address %s", n, a);

@@ -464,6 +464,8 @@ static int device_setup(struct vfio_dev *v, const char *addr, char *err, size_t 
 	return 0;
 }
 
+/* Undo device_setup(): stop DMA, reset, unmap BAR0, close the device fd.
+ * The group and container are released by the caller, in that order. */
 static void device_release(struct vfio_dev *v)
 {
 	if (v->fd >= 0) {
@@ -477,9 +479,22 @@ static void device_release(struct vfio_dev *v)
 		munmap(v->bar0, v->bar0_len);
 	if (v->fd >= 0)
 		close(v->fd);
+}
+
+/* Release a device, its group and the container, last one out unmapping
+ * DMA memory first: detaching the last group tears the IOMMU domain down,
+ * after which VFIO_IOMMU_UNMAP_DMA would only fail. */
+static void device_put(struct vfio_dev *v)
+{
+	device_release(v);
+	if (container.refs == 1 && container.mapper_installed) {
+		mem_clear_mapper(&container.mapper);
+		container.mapper_installed = false;
+	}
 	if (v->group)
 		group_put(v->group);
 	free(v);
+	container_put();
 }
 
 /* ---- device_ops --------------------------------------------------------- */
@@ -493,10 +508,9 @@ static void vfio_ops_close(struct device *d)
 {
 	if (!d->priv)
 		return;
-	device_release(d->priv);
+	device_put(d->priv);
 	d->priv = NULL;
 	d->bar0.bar = NULL;
-	container_put();
 }
 
 static const struct device_ops vfio_ops = {
@@ -561,8 +575,7 @@ int vfio_device_open(const char *pci_addr, struct device *d, char *err, size_t e
 	v->group = group_get(addr, group_id, err, errlen);
 	if (!v->group || device_setup(v, addr, err, errlen) < 0 ||
 	    container_install_mapper(err, errlen) < 0) {
-		device_release(v);
-		container_put();
+		device_put(v);
 		return -1;
 	}
 
