@@ -16,6 +16,7 @@
 #include "core/log.h"
 #include "core/memory.h"
 #include "pci.h"
+#include "pci_bind.h"
 
 struct noiommu_dev {
 	int config_fd;   /* sysfs "config": the device's config space as a file */
@@ -79,6 +80,12 @@ int noiommu_device_open(const char *addr, struct device *d, char *err, size_t er
 	if (geteuid() != 0) {
 		snprintf(err, errlen, "%s: this machine has no IOMMU (so no VFIO); the fallback through "
 			 "sysfs needs root", addr);
+		return -1;
+	}
+	char why[160];
+	if (pci_ifaces_busy(addr, why, sizeof why)) {
+		snprintf(err, errlen, "%s: no IOMMU, and %s: it may carry this machine's own traffic; "
+			 "kvick will not take it", addr, why);
 		return -1;
 	}
 	pci_device_driver(addr, drv, sizeof drv);
