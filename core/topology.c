@@ -222,7 +222,7 @@ static void parse_app(struct topo_parser *p, int lineno, const struct topo_word 
 	if (nw - 3 > TOPO_MAX_PARAMS) {
 		topo_error(p, lineno, w[3 + TOPO_MAX_PARAMS].col, w[3 + TOPO_MAX_PARAMS].len,
 		           "too many parameters (at most %d)", TOPO_MAX_PARAMS);
-		return;
+		nw = 3 + TOPO_MAX_PARAMS;   /* check the others all the same */
 	}
 	struct topo_app app = {.name = w[1].text, .cls = cls, .line = lineno};
 	char *keys[TOPO_MAX_WORDS] = {0};

@@ -156,6 +156,11 @@ static const struct bad_case bad_cases[] = {
 	 "t.topo:4:5: error: bad app name 'x.y': use letters, digits and '_', starting with a letter or '_'\n"
 	 "    app x.y t_sink\n"
 	 "        ^~~\n"},
+	{"app name too long", BASE "app a234567890123456789012345678901234567890123456789012345678901234 t_sink\n",
+	 "t.topo:4:5: error: app name 'a234567890123456789012345678901234567890123456789012345678901234' "
+	 "is too long (at most 63 characters)\n"
+	 "    app a234567890123456789012345678901234567890123456789012345678901234 t_sink\n"
+	 "        ^~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~\n"},
 	{"missing class", BASE "app c\n",
 	 "t.topo:4:6: error: expected a class after app name 'c' (app NAME CLASS [key=value ...])\n"
 	 "    app c\n"
