@@ -82,8 +82,17 @@ static int pick_instance(long *pid)
 		return 1;
 	}
 	fprintf(stderr, "kvick top: %d kvick processes are running; choose one with kvick top PID:\n", n);
-	for (int i = 0; i < n; i++)
-		fprintf(stderr, "  %ld\n", pids[i]);
+	for (int i = 0; i < n; i++) {
+		char path[64];
+		struct counters_view v;
+		snprintf(path, sizeof(path), "%s/%s%ld", COUNTERS_DIR, COUNTERS_PREFIX, pids[i]);
+		if (counters_attach(path, &v) == 0) {
+			fprintf(stderr, "  %-8ld %.*s\n", pids[i], (int)sizeof(v.hdr->topology), v.hdr->topology);
+			counters_detach(&v);
+		} else {
+			fprintf(stderr, "  %ld\n", pids[i]);
+		}
+	}
 	return 2;
 }
 
