@@ -1,0 +1,257 @@
+/* model.h -- state shared by the files of the 82599 model (not public).
+ *
+ * Who touches what:
+ *  - the driver thread calls the register handlers (ixgbe_model.c); they
+ *    store register words with atomics and post requests (reset, queue
+ *    enable, link restart) in port->req for the model thread;
+ *  - the model thread (sim.c) owns everything else: queue state, ring
+ *    heads, the RX packet buffer, the wires.  It runs each iteration with
+ *    sim_lock held, so control calls (wiring, open, close) that take
+ *    sim_lock see the model between two iterations.
+ * Register words the thread reads on the fast path (RDT, TDT, RXCTRL) are
+ * loaded with acquire so the descriptor contents the driver wrote before
+ * its tail write are visible; write-backs end with a release store of the
+ * status word so the driver sees the data before DD.
+ */
+#ifndef KVICK_SIM_MODEL_H
+#define KVICK_SIM_MODEL_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "ixgbe_regs.h"
+#include "sim.h"
+
+#define SIM_NQUEUES      128
+#define SIM_RXFIFO_BYTES (512u * 1024u)   /* RXPBSIZE(0) reset value, §8.2.3.8.9 */
+#define SIM_TX_MAX_FRAME 15872u           /* 15.5 KB jumbo limit of the 82599 */
+#define SIM_FRAME_MAX    16384u           /* largest frame a wire carries */
+
+/* Timings (ns).  Real hardware takes longer; what matters is that they are
+ * not zero, so a driver that does not wait for them fails. */
+#define SIM_T_RESET      1000000ull  /* CTRL.RST self-clears (§4.6.3.2) */
+#define SIM_T_ARD        2000000ull  /* EEC.ARD after reset (§4.6.3) */
+#define SIM_T_DMAIDONE   2000000ull  /* RDRXCTL.DMAIDONE after reset */
+#define SIM_T_LNKRST     100000ull   /* CTRL.LNK_RST self-clears */
+#define SIM_T_AN_CLEAR   100000ull   /* AUTOC.RESTART_AN self-clears */
+#define SIM_T_LINK_UP    5000000ull  /* LINKS.LINK_UP after AN restart */
+#define SIM_T_QUEUE      50000ull    /* RXDCTL/TXDCTL.ENABLE reads back */
+
+/* Frame flags on the wire. */
+#define SIM_F_BAD_FCS  0x1   /* sent without IFCS: the receiver sees a bad CRC */
+
+enum sim_qstate { Q_OFF, Q_RUNNING, Q_FAULT };
+
+struct sim_rxq {
+	_Atomic int want;          /* ENABLE as last written by the driver */
+	int state;                 /* enum sim_qstate (model thread) */
+	uint64_t change_at;        /* when a requested change takes effect */
+	uint8_t *ring;             /* host address of the ring (via IOMMU) */
+	uint64_t ring_iova;
+	uint32_t ndesc, head;
+	uint32_t bufsize;          /* SRRCTL.BSIZEPACKET in bytes */
+	bool drop_en;
+	unsigned iommu_gen;        /* IOMMU generation the ring was translated in */
+	uint64_t pend_pkts, pend_bytes, pend_drops; /* counters to flush */
+};
+
+struct sim_txq {
+	_Atomic int want;
+	int state;
+	uint64_t change_at;
+	uint8_t *ring;
+	uint64_t ring_iova;
+	uint32_t ndesc, head;
+	unsigned iommu_gen;
+	uint64_t pend_pkts, pend_bytes;
+};
+
+enum sim_wire_kind { W_NONE, W_LOOPBACK, W_CABLE, W_PCAP, W_GEN, W_TAP, W_CAPTURE };
+
+struct sim_capture {       /* frames for the test harness */
+	pthread_mutex_t lock;
+	unsigned head, tail;   /* free-running */
+	struct { uint32_t len; uint8_t *data; } slot[1024];
+};
+
+struct sim_inject {        /* frames from the test harness */
+	pthread_mutex_t lock;
+	unsigned head;
+	_Atomic unsigned tail;
+	struct { uint32_t len; uint8_t *data; } slot[4096];
+};
+
+struct sim_wire {
+	int kind;
+	unsigned peer;             /* W_CABLE */
+	_Atomic bool admin_up;     /* sim_fault_link() */
+	FILE *pcap_in, *pcap_out;  /* W_PCAP */
+	bool pcap_in_nsec, pcap_in_swap, pcap_in_done;
+	uint64_t pcap_in_records;
+	struct sim_gen_config gen; /* W_GEN */
+	uint64_t gen_sent, gen_next_ns;
+	int tap_fd;                /* W_TAP */
+	uint32_t pending_len;      /* a frame read from a source, not yet taken */
+	uint8_t *pending;          /* SIM_FRAME_MAX bytes */
+	struct sim_capture *cap;   /* W_CAPTURE */
+};
+
+/* The RX packet buffer (§7.1.1, RXPBSIZE): frames from the wire wait here
+ * when their queue has no free descriptor and SRRCTL.DROP_EN is clear. */
+struct sim_rxfifo {
+	uint8_t *mem;              /* SIM_RXFIFO_BYTES */
+	uint64_t head, tail;       /* byte positions, free-running */
+	uint64_t frames;
+};
+
+struct sim_stats {             /* written by one thread each: relaxed */
+	_Atomic uint64_t wire_rx_frames, rx_frames, rx_bytes, tx_frames, tx_bytes;
+	_Atomic uint64_t rx_drop_nodesc, rx_drop_disabled, rx_drop_filter;
+	_Atomic uint64_t rx_drop_error, tx_drop_link, iommu_faults, violations;
+	_Atomic uint64_t resets;
+};
+
+/* Requests from the register handlers to the model thread. */
+#define REQ_RESET   0x1
+#define REQ_LNKRST  0x2
+#define REQ_AN      0x4
+#define REQ_QUEUE   0x8
+#define REQ_FILTER  0x10
+
+struct sim_port {
+	unsigned id;
+	bool open;                 /* a driver holds it (sim_lock) */
+	struct device *dev;
+	_Atomic uint32_t regs[SIM_REG_WORDS];
+	_Atomic uint32_t req;      /* REQ_* */
+	_Atomic bool in_reset;     /* CTRL.RST in progress: writes are lost */
+	uint64_t rst_done_at, ard_at, dmaidone_at, lnkrst_at, an_clear_at, link_at;
+	bool link_trained;         /* AN restarted and completed since reset */
+	bool link_up;              /* as reported in LINKS */
+	struct sim_rxq rxq[SIM_NQUEUES];
+	struct sim_txq txq[SIM_NQUEUES];
+	unsigned queues_changing;  /* queues whose want != state */
+	uint64_t macs[128];        /* unicast filter: RAL/RAH with AV */
+	unsigned nmacs;
+	struct sim_wire wire;
+	struct sim_inject *inject;
+	struct sim_rxfifo fifo;
+	_Atomic unsigned fault_bad_len, fault_no_eop;
+	_Atomic uint64_t stall_until;
+	uint8_t *txbuf;            /* gather buffer, SIM_FRAME_MAX */
+	uint8_t *rxbuf;            /* frame + FCS staging, SIM_FRAME_MAX + 4 */
+	struct sim_stats st;
+#define SIM_NLATCH 48
+	uint32_t latch_word[SIM_NLATCH], latch_val[SIM_NLATCH]; /* RCL -> RCH */
+	/* register counters accumulated during an iteration, flushed after */
+	uint64_t c_gprc, c_gorc, c_tpr, c_tor, c_bprc, c_mprc, c_mpc, c_ruc, c_roc;
+	uint64_t c_crcerrs, c_gptc, c_gotc, c_rxdgpc, c_rxdgbc, c_txdgpc, c_txdgbc;
+};
+
+extern pthread_mutex_t sim_lock;
+extern struct sim_port *sim_ports[SIM_MAX_PORTS];
+
+/* ---- helpers ---- */
+uint64_t sim_now(void);
+
+static inline uint32_t reg_get(struct sim_port *p, uint32_t word)
+{
+	return atomic_load_explicit(&p->regs[word], memory_order_relaxed);
+}
+static inline void reg_put(struct sim_port *p, uint32_t word, uint32_t v)
+{
+	atomic_store_explicit(&p->regs[word], v, memory_order_relaxed);
+}
+static inline uint32_t reg_val(struct sim_port *p, enum sim_reg_id id, unsigned inst)
+{
+	return reg_get(p, sim_reg_word(id, inst));
+}
+/* Fixed words of single-instance registers, resolved once. */
+#define W(name) (sim_reg_desc[REG_##name].offset / 4)
+/* Queue registers: queue q's word (0..63 primary bank, 64..127 second). */
+static inline uint32_t rxq_word(enum sim_reg_id id, unsigned q)
+{
+	uint32_t off = sim_reg_desc[id].offset;
+	return (q < 64 ? off + 0x40 * q : off - 0x01000 + 0x0D000 + 0x40 * (q - 64)) / 4;
+}
+static inline uint32_t txq_word(enum sim_reg_id id, unsigned q)
+{
+	return (sim_reg_desc[id].offset + 0x40 * q) / 4;
+}
+
+static inline void stat_add(_Atomic uint64_t *c, uint64_t n)
+{
+	atomic_store_explicit(c, atomic_load_explicit(c, memory_order_relaxed) + n,
+	                      memory_order_relaxed);
+}
+/* Add to a clear-on-read register counter (the driver may read-clear it
+ * concurrently, so this is a real read-modify-write). */
+static inline void counter_add(struct sim_port *p, uint32_t word, uint64_t n)
+{
+	if (n)
+		atomic_fetch_add_explicit(&p->regs[word], (uint32_t)n, memory_order_relaxed);
+}
+/* 64-bit counters kept as a low/high register pair. */
+void counter_add64(struct sim_port *p, uint32_t lo_word, uint64_t n);
+
+/* ---- violations and faults (sim.c) ---- */
+void sim_violation_add(struct sim_port *p, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* ---- ixgbe_model.c ---- */
+extern const struct reg_ops sim_reg_ops;
+void model_reset(struct sim_port *p);          /* registers to reset values */
+void model_tick(struct sim_port *p, uint64_t now);
+bool model_link_up(struct sim_port *p);        /* LINKS.LINK_UP */
+void model_flush_counters(struct sim_port *p);
+
+/* ---- iommu.c ---- */
+int  sim_iommu_install(char *err, size_t errlen);
+void sim_iommu_uninstall(void);
+/* Host address of [iova, iova+len) if one mapping covers it, else NULL. */
+void *sim_iommu_translate(uint64_t iova, uint64_t len);
+unsigned sim_iommu_generation(void);
+void sim_iommu_fault(struct sim_port *p, const char *what, unsigned q, uint64_t iova, uint64_t len);
+
+/* ---- rx.c ---- */
+enum { RX_TAKEN, RX_DROPPED, RX_BUSY };
+/* A frame arrives from the wire (len without FCS).  lossless: return
+ * RX_BUSY instead of dropping for lack of room (pcap/generator sources). */
+int  rx_frame(struct sim_port *p, const uint8_t *data, uint32_t len, unsigned flags, bool lossless);
+unsigned rx_fifo_drain(struct sim_port *p);
+void rx_fifo_clear(struct sim_port *p);
+int  rxq_start(struct sim_port *p, unsigned q);   /* 0 or -1 (violation recorded) */
+void rxq_stop(struct sim_port *p, unsigned q, int state);
+
+/* ---- rss.c ---- */
+/* Queue for a frame per MRQC/RETA; fills the write-back's RSS hash and
+ * packet-type dword. */
+unsigned rss_queue(struct sim_port *p, const uint8_t *d, uint32_t len, uint32_t *hash, uint32_t *pkt_info);
+uint32_t rss_toeplitz(const uint8_t key[40], const uint8_t *in, unsigned n);
+
+/* ---- tx.c ---- */
+unsigned tx_poll(struct sim_port *p);
+int  txq_start(struct sim_port *p, unsigned q);
+void txq_stop(struct sim_port *p, unsigned q, int state);
+
+/* ---- wire*.c ---- */
+bool wire_connected(struct sim_port *p);        /* physical link possible */
+void wire_tx(struct sim_port *p, const uint8_t *data, uint32_t len, unsigned flags);
+unsigned wire_poll(struct sim_port *p, uint64_t now);   /* sources -> RX */
+void wire_unplug(struct sim_port *p);          /* sim_lock held */
+int  wire_pcap_open(struct sim_port *p, const char *in, const char *out, char *err, size_t errlen);
+void wire_pcap_close(struct sim_port *p);
+void wire_pcap_write(struct sim_port *p, const uint8_t *d, uint32_t len);
+int  wire_pcap_read(struct sim_port *p);       /* 1 frame pending, 0 eof, -1 error */
+int  wire_tap_open(const char *ifname, char *err, size_t errlen);
+unsigned wire_gen_poll(struct sim_port *p, uint64_t now);
+unsigned wire_tap_poll(struct sim_port *p);
+void wire_tap_write(struct sim_port *p, const uint8_t *d, uint32_t len);
+
+/* Ethernet CRC-32 (the FCS), for frames delivered without CRC strip. */
+uint32_t sim_crc32(const uint8_t *d, uint32_t len);
+
+#endif

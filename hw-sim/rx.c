@@ -1,0 +1,377 @@
+/* rx.c -- the receive side of the model: MAC checks, filters, the packet
+ * buffer, and the RX DMA that walks the descriptor rings.
+ *
+ * A frame from the wire (§7.1):
+ *   1. MAC: RXCTRL.RXEN must be set; a bad FCS (sent without IFCS) counts
+ *      CRCERRS, a runt RUC, a frame longer than the limit ROC (1518 bytes
+ *      with FCS, or MAXFRS.MFS when HLREG0.JUMBOEN is set, §8.2.3.22.13);
+ *   2. L2 filter (§7.1.1.1): unicast to a RAL/RAH entry with AV or
+ *      FCTRL.UPE; broadcast with FCTRL.BAM; multicast by MTA or FCTRL.MPE;
+ *   3. accepted frames count GPRC/GORC and enter the RX packet buffer
+ *      (RXPBSIZE(0) bytes).  When the buffer is empty and a descriptor is
+ *      free the model DMAs at once (the buffer is then only bookkeeping);
+ *   4. the queue is chosen by RSS (rss.c) or is queue 0;
+ *   5. no free descriptor: with SRRCTL.DROP_EN the frame is dropped and
+ *      counted in QPRDC; without it, it waits in the packet buffer
+ *      (blocking those behind it, as the hardware does); a full packet
+ *      buffer drops and counts MPC (§8.2.3.23).
+ * A frame longer than the queue's buffer (SRRCTL.BSIZEPACKET) spans
+ * several descriptors, EOP on the last (§7.1.6): the model needs all of
+ * them free at once.
+ *
+ * The write-back (advanced format, §7.1.6.2): dword 0 packet type and RSS
+ * type, dword 1 RSS hash, dword 3 packet length (bytes 12-13) and VLAN,
+ * and dword 2 -- status DD|EOP -- last, with release ordering.
+ */
+#include <string.h>
+
+#include "model.h"
+
+/* ---- queues (§4.6.7.1) ---- */
+
+static int ring_translate(struct sim_port *p, struct sim_rxq *r, unsigned q)
+{
+	r->iommu_gen = sim_iommu_generation();
+	r->ring = sim_iommu_translate(r->ring_iova, r->ndesc * 16ull);
+	if (!r->ring) {
+		sim_iommu_fault(p, "RX ring of", q, r->ring_iova, r->ndesc * 16ull);
+		return -1;
+	}
+	return 0;
+}
+
+int rxq_start(struct sim_port *p, unsigned q)
+{
+	struct sim_rxq *r = &p->rxq[q];
+	uint64_t base = reg_get(p, rxq_word(REG_RDBAL, q)) |
+	                (uint64_t)reg_get(p, rxq_word(REG_RDBAH, q)) << 32;
+	uint32_t len = reg_get(p, rxq_word(REG_RDLEN, q));
+	uint32_t srrctl = reg_get(p, rxq_word(REG_SRRCTL, q));
+	uint32_t hl = reg_get(p, W(HLREG0)), rdrx = reg_get(p, W(RDRXCTL));
+	const char *why = NULL;
+	if (base == 0 || len == 0)
+		why = "RDBAL/RDBAH/RDLEN not programmed before RXDCTL.ENABLE (§4.6.7.1)";
+	else if (base & 127)
+		why = "ring base (RDBAL) not 128-byte aligned (§7.1.9)";
+	else if (len % 128)
+		why = "RDLEN not a multiple of 128 bytes (§8.2.3.8.3)";
+	else if ((srrctl & SRRCTL_BSIZEPKT_MASK) == 0)
+		why = "SRRCTL.BSIZEPACKET is 0: no room for a frame (§8.2.3.8.7)";
+	else if ((srrctl & SRRCTL_DESCTYPE_MASK) != SRRCTL_DESCTYPE_ADV_ONEBUF)
+		why = "SRRCTL.DESCTYPE is not 001b (advanced, one buffer), the only format the model implements (§8.2.3.8.7)";
+	else if (!!(hl & HLREG0_RXCRCSTRP) != !!(rdrx & RDRXCTL_CRCSTRIP))
+		why = "HLREG0.RXCRCSTRP and RDRXCTL.CRCSTRIP differ; they must be set the same (§8.2.3.8.8)";
+	else if (!(rdrx & RDRXCTL_DMAIDONE))
+		why = "queue enabled before RDRXCTL.DMAIDONE was set after reset (§4.6.3)";
+	if (why) {
+		sim_violation_add(p, "RXDCTL(%u).ENABLE refused: %s", q, why);
+		return -1;
+	}
+	r->ring_iova = base;
+	r->ndesc = len / 16;
+	if (ring_translate(p, r, q) < 0)
+		return -1;
+	r->head = reg_get(p, rxq_word(REG_RDH, q));
+	if (r->head >= r->ndesc) {
+		sim_violation_add(p, "RXDCTL(%u).ENABLE refused: RDH = %u is beyond the ring (%u descriptors)",
+		                  q, r->head, r->ndesc);
+		return -1;
+	}
+	r->bufsize = (srrctl & SRRCTL_BSIZEPKT_MASK) * 1024;
+	r->drop_en = !!(srrctl & SRRCTL_DROP_EN);
+	r->state = Q_RUNNING;
+	atomic_fetch_or(&p->regs[rxq_word(REG_RXDCTL, q)], XDCTL_ENABLE);
+	return 0;
+}
+
+void rxq_stop(struct sim_port *p, unsigned q, int state)
+{
+	struct sim_rxq *r = &p->rxq[q];
+	r->state = state;
+	r->change_at = 0;
+	atomic_fetch_and(&p->regs[rxq_word(REG_RXDCTL, q)], ~XDCTL_ENABLE);
+}
+
+/* ---- the DMA of one frame into queue q ---- */
+
+enum { RQ_OK, RQ_NODESC, RQ_DISABLED, RQ_FAULT };
+
+static unsigned rx_free(struct sim_port *p, unsigned q, struct sim_rxq *r)
+{
+	uint32_t tail = atomic_load_explicit(&p->regs[rxq_word(REG_RDT, q)], memory_order_acquire);
+	return (tail + r->ndesc - r->head) % r->ndesc;
+}
+
+static unsigned take_fault(_Atomic unsigned *n)
+{
+	unsigned v = atomic_load_explicit(n, memory_order_relaxed);
+	while (v && !atomic_compare_exchange_weak(n, &v, v - 1))
+		;
+	return v;
+}
+
+static int rx_dma(struct sim_port *p, unsigned q, struct sim_rxq *r, const uint8_t *d,
+                  uint32_t len, uint32_t hash, uint32_t info)
+{
+	if (r->iommu_gen != sim_iommu_generation() && ring_translate(p, r, q) < 0) {
+		rxq_stop(p, q, Q_FAULT);
+		return RQ_FAULT;
+	}
+	bool bad_len = take_fault(&p->fault_bad_len) > 0;
+	bool no_eop = take_fault(&p->fault_no_eop) > 0;
+	uint32_t head = r->head, off = 0;
+	bool last;
+	do {
+		uint8_t *desc = r->ring + (size_t)head * 16;
+		uint64_t buf, hdr;
+		memcpy(&buf, desc, 8);
+		memcpy(&hdr, desc + 8, 8);
+		if (hdr & 1)
+			sim_violation_add(p, "RX queue %u descriptor %u given to hardware with bit 0 of the header address (DD) set: stale write-back not cleared (§7.1.6.1)", q, head);
+		uint32_t chunk = len - off < r->bufsize ? len - off : r->bufsize;
+		uint8_t *dst = sim_iommu_translate(buf, chunk);
+		if (!dst) {
+			sim_iommu_fault(p, "RX buffer of", q, buf, chunk);
+			rxq_stop(p, q, Q_FAULT);
+			return RQ_FAULT;
+		}
+		memcpy(dst, d + off, chunk);
+		off += chunk;
+		last = off == len;
+		uint32_t *w = (uint32_t *)desc;
+		w[0] = info;
+		w[1] = hash;
+		w[3] = bad_len ? (r->bufsize + 512) & 0xFFFF : chunk;   /* PKT_LEN, VLAN 0 */
+		uint32_t status = RXD_STAT_DD | (last && !no_eop ? RXD_STAT_EOP : 0);
+		/* DD last: the driver that sees DD must see the data and length */
+		atomic_store_explicit((_Atomic uint32_t *)&w[2], status, memory_order_release);
+		head = head + 1 == r->ndesc ? 0 : head + 1;
+	} while (!last);
+	r->head = head;
+	atomic_store_explicit(&p->regs[rxq_word(REG_RDH, q)], head, memory_order_release);
+	r->pend_pkts++;
+	r->pend_bytes += len;
+	p->c_rxdgpc++;
+	p->c_rxdgbc += len;
+	stat_add(&p->st.rx_frames, 1);
+	stat_add(&p->st.rx_bytes, len);
+	return RQ_OK;
+}
+
+/* Classify and DMA; probe only checks that it would fit. */
+static int rx_to_queue(struct sim_port *p, const uint8_t *d, uint32_t len, bool probe, unsigned *qout)
+{
+	uint32_t hash = 0, info = 0;
+	unsigned q = rss_queue(p, d, len, &hash, &info);
+	struct sim_rxq *r = &p->rxq[q];
+	*qout = q;
+	if (r->state != Q_RUNNING)
+		return RQ_DISABLED;
+	/* CRC not stripped (HLREG0.RXCRCSTRP clear): the FCS is delivered */
+	uint32_t dlen = len;
+	if (!(reg_get(p, W(HLREG0)) & HLREG0_RXCRCSTRP)) {
+		if (!probe && d != p->rxbuf)
+			memcpy(p->rxbuf, d, len);
+		uint32_t fcs = sim_crc32(d, len);
+		if (!probe) {
+			memcpy(p->rxbuf + len, &fcs, 4);
+			d = p->rxbuf;
+		}
+		dlen = len + 4;
+	}
+	unsigned need = (dlen + r->bufsize - 1) / r->bufsize;
+	if (rx_free(p, q, r) < need)
+		return RQ_NODESC;
+	if (probe)
+		return RQ_OK;
+	return rx_dma(p, q, r, d, dlen, hash, info);
+}
+
+/* ---- the RX packet buffer ---- */
+
+struct fifo_hdr { uint32_t len, flags; };
+#define FIFO_WRAP UINT32_MAX
+
+static uint64_t fifo_cap(struct sim_port *p)
+{
+	uint64_t cap = reg_val(p, REG_RXPBSIZE, 0) & 0x000FFC00;   /* SIZE, in KB units */
+	return cap < SIM_RXFIFO_BYTES ? cap : SIM_RXFIFO_BYTES;
+}
+
+static bool fifo_push(struct sim_port *p, const uint8_t *d, uint32_t len)
+{
+	struct sim_rxfifo *f = &p->fifo;
+	uint32_t need = sizeof(struct fifo_hdr) + ((len + 7) & ~7u);
+	uint64_t pos = f->tail % SIM_RXFIFO_BYTES, room = SIM_RXFIFO_BYTES - pos;
+	uint64_t pad = room < need ? room : 0;
+	if (f->tail - f->head + pad + need > fifo_cap(p))
+		return false;
+	if (pad) {
+		((struct fifo_hdr *)(f->mem + pos))->len = FIFO_WRAP;
+		f->tail += pad;
+		pos = 0;
+	}
+	struct fifo_hdr *h = (struct fifo_hdr *)(f->mem + pos);
+	h->len = len;
+	h->flags = 0;
+	memcpy(h + 1, d, len);
+	f->tail += need;
+	f->frames++;
+	return true;
+}
+
+static struct fifo_hdr *fifo_peek(struct sim_port *p)
+{
+	struct sim_rxfifo *f = &p->fifo;
+	if (!f->frames)
+		return NULL;
+	uint64_t pos = f->head % SIM_RXFIFO_BYTES;
+	struct fifo_hdr *h = (struct fifo_hdr *)(f->mem + pos);
+	if (h->len == FIFO_WRAP) {
+		f->head += SIM_RXFIFO_BYTES - pos;
+		h = (struct fifo_hdr *)f->mem;
+	}
+	return h;
+}
+
+static void fifo_pop(struct sim_port *p, struct fifo_hdr *h)
+{
+	p->fifo.head += sizeof *h + ((h->len + 7) & ~7u);
+	p->fifo.frames--;
+}
+
+void rx_fifo_clear(struct sim_port *p)
+{
+	/* frames in the packet buffer are lost by a reset: count them */
+	stat_add(&p->st.rx_drop_disabled, p->fifo.frames);
+	p->fifo.head = p->fifo.tail = 0;
+	p->fifo.frames = 0;
+}
+
+static bool stalled(struct sim_port *p)
+{
+	uint64_t until = atomic_load_explicit(&p->stall_until, memory_order_relaxed);
+	return until && sim_now() < until;
+}
+
+/* Count the drop of a frame that had been accepted into the packet buffer
+ * and could not be placed: queue without descriptors and DROP_EN (QPRDC),
+ * disabled queue, or IOMMU fault. */
+static void drop_at_queue(struct sim_port *p, unsigned q, int why)
+{
+	if (why == RQ_NODESC) {
+		p->rxq[q].pend_drops++;
+		stat_add(&p->st.rx_drop_nodesc, 1);
+	} else if (why == RQ_DISABLED) {
+		stat_add(&p->st.rx_drop_disabled, 1);
+	}
+	/* RQ_FAULT: already counted as an IOMMU fault */
+}
+
+unsigned rx_fifo_drain(struct sim_port *p)
+{
+	unsigned moved = 0;
+	struct fifo_hdr *h;
+	if (stalled(p))
+		return 0;
+	while ((h = fifo_peek(p))) {
+		unsigned q;
+		int rc = rx_to_queue(p, (const uint8_t *)(h + 1), h->len, false, &q);
+		if (rc == RQ_NODESC && !p->rxq[q].drop_en)
+			break;                         /* head of line waits */
+		if (rc != RQ_OK)
+			drop_at_queue(p, q, rc);
+		fifo_pop(p, h);
+		moved++;
+	}
+	return moved;
+}
+
+/* ---- a frame from the wire ---- */
+
+enum { ACCEPT, DROP_ERROR, DROP_FILTER };
+
+static int mac_check(struct sim_port *p, const uint8_t *d, uint32_t len, unsigned flags)
+{
+	uint32_t hl = reg_get(p, W(HLREG0));
+	uint32_t limit = (hl & HLREG0_JUMBOEN) ? reg_get(p, W(MAXFRS)) >> MAXFRS_MFS_SHIFT : 1518;
+	if (flags & SIM_F_BAD_FCS)
+		return p->c_crcerrs++, DROP_ERROR;
+	if (len + 4 < 64)
+		return p->c_ruc++, DROP_ERROR;
+	if (len + 4 > limit)
+		return p->c_roc++, DROP_ERROR;
+	uint32_t fctrl = reg_get(p, W(FCTRL));
+	if (d[0] & 1) {
+		bool bcast = (d[0] & d[1] & d[2] & d[3] & d[4] & d[5]) == 0xFF;
+		if (bcast)
+			return (fctrl & (FCTRL_BAM | FCTRL_MPE)) ? ACCEPT : DROP_FILTER;
+		if (fctrl & FCTRL_MPE)
+			return ACCEPT;
+		/* §7.1.1.1.2: MTA indexed by DA bits 47:36 (MCSTCTRL.MO = 0) */
+		unsigned idx = ((d[4] >> 4) | ((unsigned)d[5] << 4)) & 0xFFF;
+		bool mfe = reg_get(p, W(MCSTCTRL)) & (1u << 2);
+		return (mfe && (reg_val(p, REG_MTA, idx >> 5) >> (idx & 31) & 1)) ? ACCEPT : DROP_FILTER;
+	}
+	if (fctrl & FCTRL_UPE)
+		return ACCEPT;
+	uint64_t da = 0;
+	memcpy(&da, d, 6);
+	for (unsigned i = 0; i < p->nmacs; i++)
+		if (p->macs[i] == da)
+			return ACCEPT;
+	return DROP_FILTER;
+}
+
+static void count_accepted(struct sim_port *p, const uint8_t *d, uint32_t len)
+{
+	p->c_gprc++;
+	p->c_gorc += len + 4;                  /* octets include the FCS */
+	if (d[0] & 1) {
+		if ((d[0] & d[1] & d[2] & d[3] & d[4] & d[5]) == 0xFF)
+			p->c_bprc++;
+		else
+			p->c_mprc++;
+	}
+}
+
+int rx_frame(struct sim_port *p, const uint8_t *d, uint32_t len, unsigned flags, bool lossless)
+{
+	bool on = p->link_up && !atomic_load_explicit(&p->in_reset, memory_order_relaxed) &&
+	          (atomic_load_explicit(&p->regs[W(RXCTRL)], memory_order_acquire) & RXCTRL_RXEN);
+	if (!on) {
+		if (lossless)
+			return RX_BUSY;
+		stat_add(&p->st.wire_rx_frames, 1);
+		stat_add(&p->st.rx_drop_disabled, 1);
+		return RX_DROPPED;
+	}
+	int verdict = mac_check(p, d, len, flags);
+	unsigned q;
+	if (verdict == ACCEPT && lossless &&
+	    (p->fifo.frames || stalled(p) || rx_to_queue(p, d, len, true, &q) != RQ_OK)) {
+		return RX_BUSY;                    /* a paced source waits for room */
+	}
+	stat_add(&p->st.wire_rx_frames, 1);
+	p->c_tpr++;
+	p->c_tor += len + 4;
+	if (verdict != ACCEPT) {
+		stat_add(verdict == DROP_ERROR ? &p->st.rx_drop_error : &p->st.rx_drop_filter, 1);
+		return RX_DROPPED;
+	}
+	count_accepted(p, d, len);
+	if (!p->fifo.frames && !stalled(p)) {
+		int rc = rx_to_queue(p, d, len, false, &q);
+		if (rc == RQ_OK)
+			return RX_TAKEN;
+		if (rc != RQ_NODESC || p->rxq[q].drop_en) {
+			drop_at_queue(p, q, rc);
+			return RX_DROPPED;
+		}
+	}
+	if (fifo_push(p, d, len))
+		return RX_TAKEN;
+	p->c_mpc++;                            /* §8.2.3.23: packet buffer full */
+	stat_add(&p->st.rx_drop_nodesc, 1);
+	return RX_DROPPED;
+}

@@ -1,0 +1,75 @@
+/* wire_gen.c -- a traffic generator as the link partner of a port.
+ *
+ * Frames are Ethernet/IPv4/UDP, addressed to the port's own MAC (RAL(0)/
+ * RAH(0), so they pass the unicast filter), from 02:4b:56:ff:ff:ff, with
+ * the UDP source port and source address varying per frame (so RSS spreads
+ * them over queues) and the frame number in the first 8 payload bytes.
+ * rate_pps = 0: lossless, a frame is offered only when its RX queue has a
+ * free descriptor (the count arrives whole); rate_pps > 0: frames are sent
+ * on schedule like a real link partner, and those that find no room are
+ * dropped and counted by the port (QPRDC / MPC).
+ */
+#include <string.h>
+
+#include "model.h"
+
+static void gen_frame(struct sim_port *p, uint8_t *f, uint16_t size, uint64_t seq)
+{
+	uint32_t ral = reg_val(p, REG_RAL, 0), rah = reg_val(p, REG_RAH, 0);
+	memset(f, 0, size);
+	memcpy(f, &ral, 4);
+	f[4] = (uint8_t)rah;
+	f[5] = (uint8_t)(rah >> 8);
+	memcpy(f + 6, "\x02\x4b\x56\xff\xff\xff", 6);
+	f[12] = 0x08;                                  /* IPv4 */
+	uint8_t *ip = f + 14;
+	uint16_t iplen = (uint16_t)(size - 14);
+	ip[0] = 0x45;
+	ip[2] = (uint8_t)(iplen >> 8);
+	ip[3] = (uint8_t)iplen;
+	ip[8] = 64;
+	ip[9] = 17;                                    /* UDP */
+	ip[12] = 10; ip[13] = 0; ip[14] = (uint8_t)(seq >> 8); ip[15] = (uint8_t)seq;
+	ip[16] = 10; ip[17] = 1; ip[18] = 0; ip[19] = 1;
+	uint32_t sum = 0;
+	for (int i = 0; i < 20; i += 2)
+		sum += (uint32_t)(ip[i] << 8 | ip[i + 1]);
+	while (sum >> 16)
+		sum = (sum & 0xFFFF) + (sum >> 16);
+	ip[10] = (uint8_t)(~sum >> 8);
+	ip[11] = (uint8_t)~sum;
+	uint8_t *udp = ip + 20;
+	uint16_t sport = (uint16_t)(1024 + seq % 4096), ulen = (uint16_t)(iplen - 20);
+	udp[0] = (uint8_t)(sport >> 8); udp[1] = (uint8_t)sport;
+	udp[2] = 0x12; udp[3] = 0x34;
+	udp[4] = (uint8_t)(ulen >> 8); udp[5] = (uint8_t)ulen;
+	if (size >= 14 + 20 + 8 + 8)
+		memcpy(udp + 8, &seq, 8);
+}
+
+unsigned wire_gen_poll(struct sim_port *p, uint64_t now)
+{
+	struct sim_wire *w = &p->wire;
+	unsigned n = 0;
+	while (n < 64 && (w->gen.count == 0 || w->gen_sent < w->gen.count)) {
+		if (w->gen.rate_pps) {
+			if (!w->gen_next_ns)
+				w->gen_next_ns = now;
+			if (now < w->gen_next_ns)
+				break;
+		}
+		if (!w->pending_len) {
+			gen_frame(p, w->pending, w->gen.size, w->gen_sent);
+			w->pending_len = w->gen.size;
+		}
+		int rc = rx_frame(p, w->pending, w->pending_len, 0, w->gen.rate_pps == 0);
+		if (rc == RX_BUSY)
+			break;
+		w->pending_len = 0;
+		w->gen_sent++;
+		n++;
+		if (w->gen.rate_pps)
+			w->gen_next_ns += 1000000000ull / w->gen.rate_pps;
+	}
+	return n;
+}
