@@ -39,8 +39,10 @@ static void load_eeprom_mac(struct sim_port *p)
 
 void model_reset(struct sim_port *p)
 {
+	/* CTRL keeps reading RST=1 while a reset runs: the driver polls it */
 	for (int id = 0; id < REG__COUNT; id++)
-		reset_range(p, (enum sim_reg_id)id);
+		if (id != REG_CTRL || !atomic_load(&p->in_reset))
+			reset_range(p, (enum sim_reg_id)id);
 	for (unsigned q = 0; q < SIM_NQUEUES; q++) {
 		rxq_stop(p, q, Q_OFF);
 		txq_stop(p, q, Q_OFF);
@@ -129,8 +131,9 @@ static void tick_timers(struct sim_port *p, uint64_t now)
 {
 	if (p->rst_done_at && now >= p->rst_done_at) {
 		p->rst_done_at = 0;
-		atomic_fetch_and(&p->regs[W(CTRL)], ~(CTRL_RST | CTRL_LNK_RST));
+		/* writes are accepted again before RST reads 0 */
 		atomic_store(&p->in_reset, false);
+		atomic_fetch_and(&p->regs[W(CTRL)], ~(CTRL_RST | CTRL_LNK_RST));
 		p->ard_at = now + SIM_T_ARD;
 		p->dmaidone_at = now + SIM_T_DMAIDONE;
 	}

@@ -83,7 +83,7 @@ struct seg { uint64_t addr; uint32_t len; };
 
 /* Gather one frame starting at t->head.  Returns the number of
  * descriptors it uses, 0 if its EOP is not yet behind the tail, -1 on a
- * violation (queue stopped).  *data/*len describe the frame. */
+ * violation (queue stopped).  data and len describe the frame. */
 static int tx_gather(struct sim_port *p, unsigned q, struct sim_txq *t, uint32_t tail,
                      const uint8_t **data, uint32_t *len, uint32_t *first_cmd)
 {
