@@ -157,6 +157,21 @@ expect 0 "$KVICK" run "$tmp/good.topo" --no-hugepages --quiet
 [ ! -s "$tmp/out" ] || fail "--quiet still printed a report"
 ok "run: usage errors exit 2, topology or app error exits 1, a finite run exits 0 with its report"
 
+# ---- the same parsing under AddressSanitizer/UBSan ----
+# exitcode=23: a leak or memory error must not pass for the expected 1.
+ASAN_KVICK=${KVICK_ASAN_BIN:-$PWD/build/asan/kvick}
+if [ -x "$ASAN_KVICK" ]; then
+	export ASAN_OPTIONS=detect_leaks=1:exitcode=23
+	expect 0 "$ASAN_KVICK" check "$tmp/good.topo"
+	expect 1 "$ASAN_KVICK" check "$tmp/bad1.topo"
+	expect 1 "$ASAN_KVICK" check "$tmp/bad2.topo"
+	expect 1 "$ASAN_KVICK" check examples/pcap_copy.topo
+	expect 0 "$ASAN_KVICK" graph "$tmp/good.topo"
+	expect 0 "$ASAN_KVICK" apps --markdown
+	ok "check, graph and apps are clean under ASan/UBSan (no leak, no UB)"
+	unset ASAN_OPTIONS
+fi
+
 # ---- run until SIGINT, and top --once on it ----
 cat > "$tmp/forever.topo" <<'TOPO'
 app src source
