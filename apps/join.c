@@ -2,6 +2,11 @@
  *
  * Each push takes up to one batch from each input in turn and passes it
  * on unchanged, so inputs share the output fairly, one batch each.
+ *
+ * Fan-in needs backpressure: n inputs can deliver n batches per breath
+ * while the app after us takes one.  So join takes from an input only what
+ * the output link has room for; the rest waits in the input link (where
+ * the upstream app sees a full link) instead of being dropped here.
  */
 #include <stdlib.h>
 
@@ -33,7 +38,11 @@ static void join_push(struct app *app)
 	for (int i = 0; i < app->nin; i++) {
 		if (!app->in[i].link)
 			continue;
-		uint32_t n = link_receive_batch(app->in[i].link, pkts, LINK_MAX_BATCH);
+		uint32_t room = link_nwritable(j->output);
+		if (room == 0)
+			break;
+		uint32_t n = link_receive_batch(app->in[i].link, pkts,
+		                                room < LINK_MAX_BATCH ? room : LINK_MAX_BATCH);
 		link_transmit_batch(j->output, pkts, n);
 		*j->packets += n;
 	}
@@ -55,8 +64,8 @@ static const struct app_class join_class = {
 	.doc =
 		"Ports: any number of inputs, any names; output (must be connected).\n"
 		"Each breath forwards up to 128 packets from each input, inputs in the order\n"
-		"they were linked. If the output link is full, the link drops and counts them\n"
-		"in its txdrop.\n"
+		"they were linked, but never more than the output link has room for: the\n"
+		"rest waits in the input links (backpressure), so join itself drops nothing.\n"
 		"Counters:\n"
 		"  packets          forwarded, all inputs together\n",
 	.inputs = join_inputs,

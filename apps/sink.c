@@ -2,8 +2,9 @@
  *
  * A sink accepts any number of inputs ("*") and counts what it consumed,
  * so a test or an operator can check "everything the source sent arrived".
- * Each push takes at most one batch (LINK_MAX_BATCH) from each input, like
- * every app, so one busy input cannot starve the engine.
+ * Each push empties every input link (batch by batch, at most one ring's
+ * worth): a sink is the end of the line, and a fan-in before it (join) may
+ * deliver several batches per breath.
  */
 #include <stdlib.h>
 
@@ -31,13 +32,21 @@ static void sink_push(struct app *app)
 	for (int i = 0; i < app->nin; i++) {
 		if (!app->in[i].link)
 			continue;
-		uint32_t n = link_receive_batch(app->in[i].link, pkts, LINK_MAX_BATCH);
-		uint64_t bytes = 0;
-		for (uint32_t k = 0; k < n; k++)
-			bytes += pkts[k]->length;
-		packet_free_batch(pkts, n);
-		*s->packets += n;
-		*s->bytes += bytes;
+		struct link *l = app->in[i].link;
+		/* Batch by batch until the link is empty, but at most one ring's
+		 * worth, so a producer on another thread cannot keep us here. */
+		for (uint32_t taken = 0; taken < l->size;) {
+			uint32_t n = link_receive_batch(l, pkts, LINK_MAX_BATCH);
+			uint64_t bytes = 0;
+			for (uint32_t k = 0; k < n; k++)
+				bytes += pkts[k]->length;
+			packet_free_batch(pkts, n);
+			*s->packets += n;
+			*s->bytes += bytes;
+			taken += n;
+			if (n < LINK_MAX_BATCH)
+				break;
+		}
 	}
 }
 
@@ -56,8 +65,8 @@ static const struct app_class sink_class = {
 	.help = "frees every packet it receives, counting packets and bytes",
 	.doc =
 		"Ports: any number of inputs, any names (input, in1, ...).\n"
-		"Each breath takes up to 128 packets from each input and returns them to the\n"
-		"freelist.\n"
+		"Each breath empties every input (in batches of 128, at most one ring's worth)\n"
+		"and returns the packets to the freelist.\n"
 		"Counters:\n"
 		"  packets, bytes   consumed, all inputs together\n",
 	.inputs = sink_inputs,
