@@ -106,12 +106,13 @@ static inline bool wait_reg(struct tport *t, uint32_t off, uint32_t mask, uint32
 	return false;
 }
 
-/* Wait until cond (an expression) holds, up to ms. */
+/* Wait until cond (an expression, evaluated once per try) holds, up to ms. */
 #define WAIT_FOR(cond, ms) ({                                       \
 	uint64_t end_ = t_now_ms() + (ms);                              \
-	while (!(cond) && t_now_ms() < end_)                            \
+	bool ok_;                                                       \
+	while (!(ok_ = (cond)) && t_now_ms() < end_)                    \
 		usleep(50);                                                 \
-	(bool)(cond); })
+	ok_; })
 
 static inline void t_open(struct tport *t, const char *spec)
 {
