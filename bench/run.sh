@@ -1,0 +1,140 @@
+#!/usr/bin/env bash
+# kvick's benchmarks beside their peers, in the same run (called by
+# `make bench`).  Each figure is the median of RUNS runs (default 5).
+#
+#   basic1  kvick bench basic1   vs  Snabb's `snabbmark basic1`   (Mpps, higher is better)
+#   link    kvick bench link     vs  DPDK's dpdk-test ring_perf_autotest,
+#                                    SP/SC bulk of 32 on one lcore (cycles per
+#                                    packet for enqueue+dequeue, lower is better)
+#
+# Environment:
+#   SNABB=PATH      the snabb binary (src/snabb of a Snabb checkout built with
+#                   `make`); default /var/cache/kvick/peers/snabb/src/snabb.
+#                   Snabb is never part of this repository: build it outside.
+#   RUNS=N          runs per figure (default 5)
+#   PACKETS=N       basic1 packets per run, for kvick and Snabb alike (default 50000000)
+#   CPU=N           pin every benchmark to this CPU (default 0; DPDK's main lcore)
+#   KVICK_BIN=PATH  the kvick binary (default ./kvick)
+# Results: a Markdown summary on stdout and in build/bench/results.md; raw
+# output of every run in build/bench/.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+RUNS=${RUNS:-5}
+PACKETS=${PACKETS:-50000000}
+CPU=${CPU:-0}
+KVICK=${KVICK_BIN:-$PWD/kvick}
+SNABB=${SNABB:-/var/cache/kvick/peers/snabb/src/snabb}
+OUT=build/bench
+mkdir -p "$OUT"
+
+[ -x "$KVICK" ] || { echo "bench: $KVICK not built; run 'make kvick'" >&2; exit 1; }
+
+median() { sort -g | awk '{ v[NR] = $1 } END { if (NR == 0) exit 1; print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+list() { tr '\n' ' ' | sed 's/ $//'; }
+
+# run NAME REGEX COMMAND...: runs COMMAND $RUNS times, saves each output,
+# prints the figure the sed REGEX extracts from each run, one per line.
+run() {
+	local name=$1 regex=$2; shift 2
+	local i v
+	for i in $(seq 1 "$RUNS"); do
+		"$@" >"$OUT/$name.$i.log" 2>&1 || { echo "bench: '$*' failed, see $OUT/$name.$i.log" >&2; tail -n 5 "$OUT/$name.$i.log" >&2; return 1; }
+		v=$(sed -n "$regex" "$OUT/$name.$i.log" | tail -n 1)
+		[ -n "$v" ] || { echo "bench: no figure in $OUT/$name.$i.log" >&2; return 1; }
+		echo "$v"
+	done
+}
+
+# DPDK 22.11 prints, for the single-lcore bulk test, cycles per enqueue+
+# dequeue *of the whole bulk* (later releases print cycles per element).
+# Tell which by comparing with the single-element figure: per element, a
+# bulk of 32 is always cheaper than a single element; per bulk, dearer.
+dpdk_figure() { # log -> cycles per element, SP/SC bulk 32
+	awk '
+		/^### Testing bulk enq\/deq/ { inbulk = 1; next }
+		/^###/ { inbulk = 0 }
+		/^legacy APIs: SP\/SC: single:/ && single == "" { single = $NF }
+		inbulk && /^legacy APIs: SP\/SC: bulk \(size: 32\):/ && bulk == "" { bulk = $NF }
+		END {
+			if (single == "" || bulk == "") exit 1
+			printf "%.2f\n", (bulk + 0 > single + 0) ? bulk / 32 : bulk
+		}' "$1"
+}
+
+machine() {
+	echo "- machine: $(nproc) CPUs, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1), Linux $(uname -r)"
+	echo "- kvick $("$KVICK" version 2>/dev/null | head -n 1), date $(date -u '+%Y-%m-%d %H:%M UTC'), medians of $RUNS runs, pinned to CPU $CPU"
+}
+
+results=$OUT/results.md
+{
+	echo "## Results"
+	echo
+	machine
+} >"$results"
+
+# ---- basic1 ----
+echo "bench: basic1, kvick ($RUNS x $PACKETS packets)" >&2
+k_basic1=$(run kvick-basic1 's/^basic1: \([0-9.]*\) Mpps$/\1/p' "$KVICK" bench basic1 --packets "$PACKETS" --cpu "$CPU")
+k_b=$(median <<<"$k_basic1")
+if [ -x "$SNABB" ]; then
+	echo "bench: basic1, Snabb snabbmark ($RUNS x $PACKETS packets)" >&2
+	s_basic1=$(run snabb-basic1 's/.*(rate: \([0-9.]*\) Mpps).*/\1/p' taskset -c "$CPU" "$SNABB" snabbmark basic1 "$PACKETS")
+	s_b=$(median <<<"$s_basic1")
+	s_rev=$(cd "$(dirname "$SNABB")/.." && git log -1 --format='%h %cd' --date=short 2>/dev/null || echo "unknown revision")
+	r_b=$(ratio "$k_b" "$s_b")
+else
+	echo "bench: no Snabb at $SNABB: basic1 runs without its peer." >&2
+	echo "       To compare: clone the public snabbco/snabb repository outside this tree," >&2
+	echo "       run 'make' in it (about 30 s), and pass SNABB=/path/to/snabb/src/snabb." >&2
+	s_basic1="(not run)"; s_b="-"; s_rev="not available"; r_b="-"
+fi
+{
+	echo
+	echo "### basic1 (Mpps, higher is better; target kvick >= 2.5 x Snabb)"
+	echo
+	echo "| | command | runs | median |"
+	echo "|---|---|---|---|"
+	echo "| kvick | \`taskset -c $CPU kvick bench basic1 --packets $PACKETS\` | $(list <<<"$k_basic1") | **$k_b** |"
+	echo "| Snabb ($s_rev) | \`taskset -c $CPU snabb snabbmark basic1 $PACKETS\` | $(list <<<"$s_basic1") | **$s_b** |"
+	echo
+	echo "kvick / Snabb = **$r_b**"
+} >>"$results"
+
+# ---- link ----
+echo "bench: link, kvick ($RUNS runs, batch 32)" >&2
+k_link=$(run kvick-link 's/^link: \([0-9.]*\) cycles\/packet$/\1/p' "$KVICK" bench link --batch 32 --cpu "$CPU")
+k_l=$(median <<<"$k_link")
+if command -v dpdk-test >/dev/null; then
+	echo "bench: link, DPDK ring_perf_autotest ($RUNS runs, ~10 s each)" >&2
+	d_link=""
+	for i in $(seq 1 "$RUNS"); do
+		log=$OUT/dpdk-ring.$i.log
+		DPDK_TEST=ring_perf_autotest dpdk-test --no-huge -m 256 --no-pci --no-shconf \
+			-l "$CPU-$((CPU + 1))" --log-level=lib.eal:error >"$log" 2>&1 </dev/null ||
+			{ echo "bench: dpdk-test failed, see $log" >&2; exit 1; }
+		d_link+="$(dpdk_figure "$log" || { echo "bench: no SP/SC bulk 32 figure in $log" >&2; exit 1; })"$'\n'
+	done
+	d_link=${d_link%$'\n'}
+	d_l=$(median <<<"$d_link")
+	d_ver=$(dpkg-query -W -f='${Version}' dpdk-dev 2>/dev/null || echo "?")
+	r_l=$(ratio "$k_l" "$d_l")
+else
+	echo "bench: dpdk-test not found (Debian package dpdk-dev; 'make deps' installs it)" >&2
+	d_link="(not run)"; d_l="-"; d_ver="not installed"; r_l="-"
+fi
+{
+	echo
+	echo "### link (cycles per packet, enqueue + dequeue, bulk 32; lower is better; target kvick <= DPDK)"
+	echo
+	echo "| | command | runs | median |"
+	echo "|---|---|---|---|"
+	echo "| kvick | \`kvick bench link --batch 32 --cpu $CPU\` | $(list <<<"$k_link") | **$k_l** |"
+	echo "| DPDK $d_ver | \`DPDK_TEST=ring_perf_autotest dpdk-test --no-huge -l $CPU-$((CPU + 1))\`, \"SP/SC: bulk (size: 32)\" / 32 | $(list <<<"$d_link") | **$d_l** |"
+	echo
+	echo "kvick / DPDK = **$r_l**"
+} >>"$results"
+
+cat "$results"
