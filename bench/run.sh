@@ -35,17 +35,22 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 list() { tr '\n' ' ' | sed 's/ $//'; }
 
 # run NAME REGEX COMMAND...: runs COMMAND $RUNS times, saves each output,
-# prints the figure the sed REGEX extracts from each run, one per line.
+# and prints one line per run: the figure the sed REGEX extracts, and the
+# CPU seconds (user + sys) the process used.
 run() {
 	local name=$1 regex=$2; shift 2
-	local i v
+	local i v t
 	for i in $(seq 1 "$RUNS"); do
-		"$@" >"$OUT/$name.$i.log" 2>&1 || { echo "bench: '$*' failed, see $OUT/$name.$i.log" >&2; tail -n 5 "$OUT/$name.$i.log" >&2; return 1; }
+		t=$( { TIMEFORMAT='%U %S'; time "$@" >"$OUT/$name.$i.log" 2>&1; } 2>&1 ) ||
+			{ echo "bench: '$*' failed, see $OUT/$name.$i.log" >&2; tail -n 5 "$OUT/$name.$i.log" >&2; return 1; }
 		v=$(sed -n "$regex" "$OUT/$name.$i.log" | tail -n 1)
 		[ -n "$v" ] || { echo "bench: no figure in $OUT/$name.$i.log" >&2; return 1; }
-		echo "$v"
+		echo "$v $(awk '{ print $1 + $2 }' <<<"$t")"
 	done
 }
+col() { awk -v c="$1" '{ print $c }'; }
+# Packets per CPU-second, in millions, from "figure cpu_seconds" lines.
+cpu_mpps() { awk -v n="$1" '{ printf "%.2f\n", n / $2 / 1e6 }'; }
 
 # DPDK 22.11 prints, for the single-lcore bulk test, cycles per enqueue+
 # dequeue *of the whole bulk* (later releases print cycles per element).
@@ -65,7 +70,8 @@ dpdk_figure() { # log -> cycles per element, SP/SC bulk 32
 
 machine() {
 	echo "- machine: $(nproc) CPUs, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1), Linux $(uname -r)"
-	echo "- kvick $("$KVICK" version 2>/dev/null | head -n 1), date $(date -u '+%Y-%m-%d %H:%M UTC'), medians of $RUNS runs, pinned to CPU $CPU"
+	echo "- $("$KVICK" version 2>/dev/null | head -n 1), date $(date -u '+%Y-%m-%d %H:%M UTC'), medians of $RUNS runs, pinned to CPU $CPU"
+	echo "- load average when the run started: $(cut -d' ' -f1-3 /proc/loadavg) (other work on the machine lowers wall-clock figures; per-CPU-second figures much less)"
 }
 
 results=$OUT/results.md
@@ -76,36 +82,41 @@ results=$OUT/results.md
 } >"$results"
 
 # ---- basic1 ----
+# Two figures per side: Mpps over wall-clock time (what each program
+# prints), and Mpps per CPU-second of the whole process (user + sys, from
+# the shell's `time`), which stays fair when other work shares the CPU.
 echo "bench: basic1, kvick ($RUNS x $PACKETS packets)" >&2
-k_basic1=$(run kvick-basic1 's/^basic1: \([0-9.]*\) Mpps$/\1/p' "$KVICK" bench basic1 --packets "$PACKETS" --cpu "$CPU")
-k_b=$(median <<<"$k_basic1")
+k_runs=$(run kvick-basic1 's/^basic1: \([0-9.]*\) Mpps$/\1/p' "$KVICK" bench basic1 --packets "$PACKETS" --cpu "$CPU")
+k_b=$(col 1 <<<"$k_runs" | median)
+k_bc=$(cpu_mpps "$PACKETS" <<<"$k_runs" | median)
 if [ -x "$SNABB" ]; then
 	echo "bench: basic1, Snabb snabbmark ($RUNS x $PACKETS packets)" >&2
-	s_basic1=$(run snabb-basic1 's/.*(rate: \([0-9.]*\) Mpps).*/\1/p' taskset -c "$CPU" "$SNABB" snabbmark basic1 "$PACKETS")
-	s_b=$(median <<<"$s_basic1")
+	s_runs=$(run snabb-basic1 's/.*(rate: \([0-9.]*\) Mpps).*/\1/p' taskset -c "$CPU" "$SNABB" snabbmark basic1 "$PACKETS")
+	s_b=$(col 1 <<<"$s_runs" | median)
+	s_bc=$(cpu_mpps "$PACKETS" <<<"$s_runs" | median)
 	s_rev=$(cd "$(dirname "$SNABB")/.." && git log -1 --format='%h %cd' --date=short 2>/dev/null || echo "unknown revision")
-	r_b=$(ratio "$k_b" "$s_b")
+	r_b=$(ratio "$k_b" "$s_b"); r_bc=$(ratio "$k_bc" "$s_bc")
 else
 	echo "bench: no Snabb at $SNABB: basic1 runs without its peer." >&2
 	echo "       To compare: clone the public snabbco/snabb repository outside this tree," >&2
 	echo "       run 'make' in it (about 30 s), and pass SNABB=/path/to/snabb/src/snabb." >&2
-	s_basic1="(not run)"; s_b="-"; s_rev="not available"; r_b="-"
+	s_runs="(not run) -"; s_b="-"; s_bc="-"; s_rev="not available"; r_b="-"; r_bc="-"
 fi
 {
 	echo
 	echo "### basic1 (Mpps, higher is better; target kvick >= 2.5 x Snabb)"
 	echo
-	echo "| | command | runs | median |"
-	echo "|---|---|---|---|"
-	echo "| kvick | \`taskset -c $CPU kvick bench basic1 --packets $PACKETS\` | $(list <<<"$k_basic1") | **$k_b** |"
-	echo "| Snabb ($s_rev) | \`taskset -c $CPU snabb snabbmark basic1 $PACKETS\` | $(list <<<"$s_basic1") | **$s_b** |"
+	echo "| | command | wall-clock Mpps, each run | median | Mpps per CPU-second, median |"
+	echo "|---|---|---|---|---|"
+	echo "| kvick | \`kvick bench basic1 --packets $PACKETS --cpu $CPU\` | $(col 1 <<<"$k_runs" | list) | **$k_b** | **$k_bc** |"
+	echo "| Snabb ($s_rev) | \`taskset -c $CPU snabb snabbmark basic1 $PACKETS\` | $(col 1 <<<"$s_runs" | list) | **$s_b** | **$s_bc** |"
 	echo
-	echo "kvick / Snabb = **$r_b**"
+	echo "kvick / Snabb = **$r_b** (wall clock), **$r_bc** (per CPU-second)"
 } >>"$results"
 
 # ---- link ----
 echo "bench: link, kvick ($RUNS runs, batch 32)" >&2
-k_link=$(run kvick-link 's/^link: \([0-9.]*\) cycles\/packet$/\1/p' "$KVICK" bench link --batch 32 --cpu "$CPU")
+k_link=$(run kvick-link 's/^link: \([0-9.]*\) cycles\/packet$/\1/p' "$KVICK" bench link --batch 32 --cpu "$CPU" | col 1)
 k_l=$(median <<<"$k_link")
 if command -v dpdk-test >/dev/null; then
 	echo "bench: link, DPDK ring_perf_autotest ($RUNS runs, ~10 s each)" >&2
