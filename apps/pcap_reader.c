@@ -73,6 +73,7 @@ static bool pcap_reader_one(struct app *app, struct pcap_reader *r, struct packe
 		}
 		if (got < 0) {
 			log_error("pcap_reader %s: %s", app->name, r->in.error);
+			app_error(app, "%s", r->in.error);
 			(*r->errors)++;
 			r->finished = true;
 			return false;
@@ -82,6 +83,7 @@ static bool pcap_reader_one(struct app *app, struct pcap_reader *r, struct packe
 		if (!r->loop || r->pass_records == 0 || pcap_in_rewind(&r->in) != 0) {
 			if (r->in.failed) {
 				log_error("pcap_reader %s: %s", app->name, r->in.error);
+				app_error(app, "%s", r->in.error);
 				(*r->errors)++;
 			}
 			r->finished = true;

@@ -133,7 +133,11 @@ bool        app_arg_ipv4(const struct app_args *a, const char *name, uint8_t out
 uint64_t *app_counter(struct app *app, const char *name);
 
 /* Record why new() failed (printf-style); returns -1 for convenience:
- *     return app_error(app, "cannot open %s: %s", file, strerror(errno)); */
+ *     return app_error(app, "cannot open %s: %s", file, strerror(errno));
+ * Called while running (a corrupt input file, a device gone), it records a
+ * runtime error: the run goes on delivering what it can, and at its end
+ * the error is printed and `kvick run` exits with status 1.  Log it too
+ * (log_error) if the operator should see it at once. */
 int app_error(struct app *app, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* Parse helpers shared by the parser and apps. 0 on success. */

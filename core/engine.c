@@ -230,6 +230,7 @@ struct engine *engine_new(const struct topology *topo)
 			e->apps[i]->cls = NULL;
 			goto fail_started;
 		}
+		a->error[0] = 0;   /* from now on app_error() means a runtime error */
 	}
 	if (compute_orders(e) < 0)
 		goto fail_all_started;
@@ -404,6 +405,7 @@ int engine_run(struct engine *e, const struct run_options *opt)
 		}
 	}
 	e->end_ns = now_ns();
+	int rc = 0;
 	if (o.live) {
 		live_timer(e);
 		fputc('\n', stderr);
@@ -412,7 +414,17 @@ int engine_run(struct engine *e, const struct run_options *opt)
 	sigaction(SIGINT, &old_int, NULL);
 	sigaction(SIGTERM, &old_term, NULL);
 	signalled_engine = NULL;
-	return 0;
+	/* Errors apps met while running (a corrupt pcap record, ...): the run
+	 * delivered what it could; the exit status says it was not clean. */
+	for (int i = 0; i < e->napps; i++) {
+		struct app *a = e->apps[i];
+		if (a->error[0]) {
+			fprintf(stderr, "%s: app %s (%s): error: %s\n", a->where, a->name, a->cls->name,
+			        a->error);
+			rc = -1;
+		}
+	}
+	return rc;
 }
 
 int engine_pin_cpu(int cpu)

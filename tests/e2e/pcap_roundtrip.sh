@@ -121,8 +121,10 @@ print(last)
 PY
 )
 rep=$tmp/report-cut.json
+rc=0
 timeout 60 "$KVICK" run examples/pcap_copy.topo IN="$tmp/cut.pcap" OUT="$tmp/copy-cut.pcap" \
-	--duration 30 --report-json "$rep" >"$tmp/run-cut.log" 2>&1 || true
+	--duration 30 --report-json "$rep" >"$tmp/run-cut.log" 2>&1 || rc=$?
+[ "$rc" = 1 ] || { echo "FAIL: kvick run on a cut file exited $rc, expected 1"; cat "$tmp/run-cut.log"; exit 1; }
 grep -q "record at byte offset $last: truncated data" "$tmp/run-cut.log" ||
 	{ echo "FAIL: no error naming byte offset $last:"; cat "$tmp/run-cut.log"; exit 1; }
 [ "$(json_get "$rep" 'apps["rd"]["errors"]')" = 1 ] || { echo "FAIL: errors counter is not 1"; exit 1; }
