@@ -181,8 +181,8 @@ int pci_vfio_group_users(int group, char *list, size_t len)
 		return 0;
 	while ((pe = readdir(proc))) {
 		char fddir[PATH_MAX], comm[64] = "?";
-		if (pe->d_name[0] < '1' || pe->d_name[0] > '9')
-			continue;
+		if (pe->d_name[0] < '1' || pe->d_name[0] > '9' || atoi(pe->d_name) == getpid())
+			continue;   /* not a process, or ourselves */
 		snprintf(fddir, sizeof fddir, "/proc/%s/fd", pe->d_name);
 		DIR *fds = opendir(fddir);
 		if (!fds)

@@ -40,7 +40,8 @@ int pci_group_blockers(const char *addr, char *list, size_t len);
  * address 10.0.0.1"), or 0 when none is up with an address or route. */
 int pci_ifaces_busy(const char *addr, char *why, size_t len);
 
-/* PIDs holding /dev/vfio/GROUP open, as "1234 (kvick), ..."; returns how many. */
+/* Other processes holding /dev/vfio/GROUP open, as "1234 (kvick), ...";
+ * returns how many. */
 int pci_vfio_group_users(int group, char *list, size_t len);
 
 #endif

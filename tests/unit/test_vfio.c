@@ -100,6 +100,10 @@ static void test_no_iommu_fallback_refusals(void **st)
 	assert_int_equal(open_err("0000:03:00.0", err, sizeof err), -1);
 	assert_non_null(strstr(err, "no IOMMU, and the kernel's ixgbe driver holds the device"));
 	assert_non_null(strstr(err, "driver/unbind"));
+	/* Its interface is up with an address: refused, and no advice to unbind it. */
+	assert_int_equal(open_err("0000:04:00.0", err, sizeof err), -1);
+	assert_non_null(strstr(err, "no IOMMU, and its interface lo is up with address 127.0.0.1"));
+	assert_null(strstr(err, "unbind"));
 
 	int fds[2];
 	assert_int_equal(pipe(fds), 0);

@@ -47,6 +47,17 @@ step pci-net 0 kvick pci
 step bind-edu 0 kvick bind "$EDU"
 step pci-bound 0 kvick pci --all
 step edu 0 kvick selftest vfio-edu "$EDU"
+
+# Another process (a sleep) holds the device's VFIO group open: opening
+# the device and unbinding it must both say it is in use, and by whom.
+GROUP=$(basename "$(readlink "/sys/bus/pci/devices/$EDU/iommu_group")")
+sleep 600 3<> "/dev/vfio/$GROUP" &
+HOLDER=$!
+sleep 1
+step open-busy 1 kvick selftest vfio-edu "$EDU"
+step unbind-busy 1 kvick unbind "$EDU"
+kill $HOLDER
+wait $HOLDER 2>/dev/null
 step unbind-edu 0 kvick unbind "$EDU"
 
 # A NIC the guest kernel drives: refused while its interface carries an

@@ -125,6 +125,10 @@ boot() { # label, intel-iommu options
 	reject "$label" "$log" '^edu: FAIL' "no failed self-test check"
 	reject "$label" "$log" 'VFIO_IOMMU_UNMAP_DMA iova .*: ' "closing unmaps DMA memory without errors"
 	expect "$label" "$log" 'DMAR: .*[Ff]ault' "the guest kernel logged the DMAR fault"
+	expect "$label" "$log" 'open-busy: .* is in use: /dev/vfio/[0-9]+ is held open by pid [0-9]+ \(sleep\)' \
+		"opening a device whose group another process holds says who holds it"
+	expect "$label" "$log" 'unbind-busy: .* is in use: /dev/vfio/[0-9]+ is held open by pid [0-9]+ \(sleep\)' \
+		"kvick unbind refuses while the group is held open"
 	expect "$label" "$log" 'bind-busy: .*refusing to take .*up with address 192\.0\.2\.1' \
 		"kvick bind refuses e1000e while it is up with an address"
 	expect "$label" "$log" 'bind-nic: [0-9a-f:.]+ bound to vfio-pci \(was: e1000e\)' \
