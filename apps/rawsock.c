@@ -1,0 +1,348 @@
+/* rawsock.c -- the `rawsock` app: a kernel network interface through an
+ * AF_PACKET socket.
+ *
+ *     app eth rawsock ifname=veth0
+ *
+ *           +---------+
+ *   input ->| rawsock |-> output
+ *           +---------+
+ *   input:  frames to transmit on ifname
+ *   output: frames received on ifname (promiscuous; not our own)
+ *
+ * Receive: a memory-mapped TPACKET_V3 ring.  The kernel fills 256 KB
+ * blocks with frames and hands a whole block over at once; we walk it
+ * without any system call, copy each frame into a kvick packet and give
+ * the block back.  Transmit: sendmmsg() straight from packet memory, one
+ * call per batch (no copy into a TX ring first; the kernel copies once).
+ * See docs/kernel-io.md for the measurements behind this choice.
+ *
+ * Offloads: the socket asks for PACKET_VNET_HDR, so every frame comes
+ * with a struct virtio_net_hdr telling whether its checksum is still
+ * partial (TP_STATUS_CSUMNOTREADY) or it is a 64 KB GSO frame; offload.c
+ * finishes checksums and segments GSO frames, so only wire frames enter
+ * kvick.  Transmitted frames carry a zero header (or the packet's own
+ * offload state, see offload_tx_hdr()).
+ *
+ * Counters: rxframes (frames the kernel gave us, a GSO frame counts once,
+ * as the interface counts it), rxpackets/rxbytes (wire frames sent to
+ * output), txpackets/txbytes, drops = drop_kernel (ring full, from
+ * PACKET_STATISTICS) + drop_truncated + drop_txerror + drop_stopped (held
+ * at stop) + the offload drops
+ * (drop_toolong, drop_badoffload, drop_nopacket), and csum_filled,
+ * gso_frames, gso_segments.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <linux/if_ether.h>
+#include <linux/if_packet.h>
+#include <net/if.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "../core/app.h"
+#include "../core/engine.h"
+#include "../core/log.h"
+#include "netif.h"
+#include "offload.h"
+
+#define RX_BLOCK_SIZE  (256u << 10) /* holds a 64 KB GSO frame with room to spare */
+#define RX_BLOCK_NR    64u
+#define RX_FRAME_SIZE  2048u        /* V3 ignores it except for bookkeeping */
+#define RX_BLOCK_TOV_MS 1u          /* hand over a part-filled block after 1 ms */
+#define STATS_PERIOD_NS 100000000ull
+#define OUT_MAX (LINK_MAX_BATCH + OFFLOAD_MAX_SEGS)
+
+struct rawsock {
+	int fd;
+	char ifname[IFNAMSIZ];
+	/* RX ring */
+	uint8_t *ring;
+	size_t ring_len;
+	unsigned block;            /* block we read next */
+	uint8_t *frame;            /* next frame in the current block, or NULL */
+	unsigned frames_left;      /* in the current block */
+	uint64_t stats_at;         /* last PACKET_STATISTICS read */
+	uint8_t *scratch;          /* for re-inserting a stripped VLAN tag */
+	struct packet *out[OUT_MAX];
+	/* TX: packets taken from input but not yet accepted by the kernel */
+	struct packet *txq[LINK_MAX_BATCH];
+	unsigned ntxq;
+	struct mmsghdr msgs[LINK_MAX_BATCH];
+	struct iovec iov[LINK_MAX_BATCH][2];
+	struct virtio_net_hdr vh[LINK_MAX_BATCH];
+	/* counters */
+	uint64_t *rxframes, *rxpackets, *rxbytes, *txpackets, *txbytes;
+	uint64_t *drop_kernel, *drop_truncated, *drop_txerror, *drop_stopped;
+	struct offload_counters oc;
+};
+
+static const char *const ports_in[] = { "input", NULL };
+static const char *const ports_out[] = { "output", NULL };
+static const struct app_param params[] = {
+	{ "ifname", PARAM_STRING, NULL, true, "kernel network interface to attach to" },
+	{ NULL },
+};
+
+static int sockopt(int fd, int level, int name, const void *val, socklen_t len)
+{
+	return setsockopt(fd, level, name, val, len) < 0 ? -errno : 0;
+}
+
+/* Socket, ring and membership, in the order the kernel requires:
+ * version and vnet header before the ring, the ring before bind. */
+static int open_socket(struct app *app, struct rawsock *s, int ifindex)
+{
+	int one = 1, v3 = TPACKET_V3, err;
+	s->fd = socket(AF_PACKET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (s->fd < 0)
+		return netif_error(app, s->ifname, "cannot open an AF_PACKET socket", errno);
+	if ((err = sockopt(s->fd, SOL_PACKET, PACKET_VERSION, &v3, sizeof v3)) ||
+	    (err = sockopt(s->fd, SOL_PACKET, PACKET_VNET_HDR, &one, sizeof one)))
+		return netif_error(app, s->ifname, "PACKET_VERSION/PACKET_VNET_HDR", -err);
+
+	struct tpacket_req3 req = {
+		.tp_block_size = RX_BLOCK_SIZE,
+		.tp_block_nr = RX_BLOCK_NR,
+		.tp_frame_size = RX_FRAME_SIZE,
+		.tp_frame_nr = RX_BLOCK_SIZE / RX_FRAME_SIZE * RX_BLOCK_NR,
+		.tp_retire_blk_tov = RX_BLOCK_TOV_MS,
+	};
+	if ((err = sockopt(s->fd, SOL_PACKET, PACKET_RX_RING, &req, sizeof req)))
+		return netif_error(app, s->ifname, "PACKET_RX_RING", -err);
+	s->ring_len = (size_t)RX_BLOCK_SIZE * RX_BLOCK_NR;
+	s->ring = mmap(NULL, s->ring_len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE,
+	               s->fd, 0);
+	if (s->ring == MAP_FAILED) {
+		s->ring = NULL;
+		return netif_error(app, s->ifname, "mmap of the RX ring", errno);
+	}
+	/* Our own transmissions would come back on the ring otherwise; the
+	 * qdisc bypass saves a layer that a veth (noqueue) does not use. */
+	if ((err = sockopt(s->fd, SOL_PACKET, PACKET_IGNORE_OUTGOING, &one, sizeof one)) ||
+	    (err = sockopt(s->fd, SOL_PACKET, PACKET_QDISC_BYPASS, &one, sizeof one)))
+		return netif_error(app, s->ifname, "PACKET_IGNORE_OUTGOING", -err);
+	int sndbuf = 4 << 20;
+	setsockopt(s->fd, SOL_SOCKET, SO_SNDBUFFORCE, &sndbuf, sizeof sndbuf);
+
+	struct sockaddr_ll sll = {
+		.sll_family = AF_PACKET,
+		.sll_protocol = htons(ETH_P_ALL),
+		.sll_ifindex = ifindex,
+	};
+	if (bind(s->fd, (struct sockaddr *)&sll, sizeof sll) < 0)
+		return netif_error(app, s->ifname, "bind", errno);
+	struct packet_mreq mr = { .mr_ifindex = ifindex, .mr_type = PACKET_MR_PROMISC };
+	if ((err = sockopt(s->fd, SOL_PACKET, PACKET_ADD_MEMBERSHIP, &mr, sizeof mr)))
+		return netif_error(app, s->ifname, "cannot enable promiscuous mode", -err);
+	return 0;
+}
+
+static void release(struct rawsock *s)
+{
+	if (s->ring)
+		munmap(s->ring, s->ring_len);
+	if (s->fd >= 0)
+		close(s->fd);
+	free(s->scratch);
+	free(s);
+}
+
+static int rawsock_new(struct app *app, const struct app_args *args)
+{
+	struct rawsock *s = calloc(1, sizeof *s);
+	if (!s)
+		return app_error(app, "out of memory");
+	s->fd = -1;
+	const char *ifname = app_arg_str(args, "ifname");
+	int ifindex = netif_index(app, ifname, true);
+	if (ifindex < 0 || open_socket(app, s, ifindex) < 0 ||
+	    !(s->scratch = malloc(RX_BLOCK_SIZE + 4))) {
+		if (!app->error[0])
+			app_error(app, "out of memory");
+		release(s);
+		return -1;
+	}
+	strcpy(s->ifname, ifname); /* length checked by netif_index */
+	s->rxframes = app_counter(app, "rxframes");
+	s->rxpackets = app_counter(app, "rxpackets");
+	s->rxbytes = app_counter(app, "rxbytes");
+	s->txpackets = app_counter(app, "txpackets");
+	s->txbytes = app_counter(app, "txbytes");
+	offload_counters_init(&s->oc, app);
+	s->drop_kernel = app_counter(app, "drop_kernel");
+	s->drop_truncated = app_counter(app, "drop_truncated");
+	s->drop_txerror = app_counter(app, "drop_txerror");
+	s->drop_stopped = app_counter(app, "drop_stopped");
+	s->stats_at = now_ns();
+	app->state = s;
+	return 0;
+}
+
+/* ---- receive ---- */
+
+/* Frames the kernel dropped because the ring was full (reading the
+ * statistics resets them, so we add them up). */
+static void read_kernel_drops(struct rawsock *s)
+{
+	struct tpacket_stats_v3 st;
+	socklen_t len = sizeof st;
+	if (getsockopt(s->fd, SOL_PACKET, PACKET_STATISTICS, &st, &len) == 0 && st.tp_drops) {
+		*s->drop_kernel += st.tp_drops;
+		*s->oc.drops += st.tp_drops;
+	}
+}
+
+static struct tpacket_block_desc *block_at(struct rawsock *s, unsigned i)
+{
+	return (struct tpacket_block_desc *)(s->ring + (size_t)i * RX_BLOCK_SIZE);
+}
+
+/* One frame of the ring -> packets appended to s->out; returns how many. */
+static unsigned rx_frame(struct rawsock *s, struct tpacket3_hdr *h, struct packet **out)
+{
+	uint8_t *frame = (uint8_t *)h + h->tp_mac;
+	const struct virtio_net_hdr *vh = (const void *)(frame - sizeof(struct virtio_net_hdr));
+	uint32_t len = h->tp_snaplen;
+	(*s->rxframes)++;
+	if (h->tp_snaplen < h->tp_len) {
+		(*s->drop_truncated)++;
+		(*s->oc.drops)++;
+		return 0;
+	}
+	if (h->tp_status & TP_STATUS_VLAN_VALID) {
+		/* The kernel took the 802.1Q tag out of the frame (VLAN
+		 * acceleration); a wire frame has it after the MAC addresses. */
+		struct virtio_net_hdr v = *vh;
+		uint16_t tpid = htons((h->tp_status & TP_STATUS_VLAN_TPID_VALID) ? h->hv1.tp_vlan_tpid
+		                                                                 : ETH_P_8021Q);
+		uint16_t tci = htons(h->hv1.tp_vlan_tci);
+		memcpy(s->scratch, frame, 12);
+		memcpy(s->scratch + 12, &tpid, 2);
+		memcpy(s->scratch + 14, &tci, 2);
+		memcpy(s->scratch + 16, frame + 12, len - 12);
+		if (v.flags & VIRTIO_NET_HDR_F_NEEDS_CSUM)
+			v.csum_start += 4;
+		return offload_rx(&v, s->scratch, len + 4, out, &s->oc);
+	}
+	return offload_rx(vh, frame, len, out, &s->oc);
+}
+
+static void rawsock_pull(struct app *app)
+{
+	struct rawsock *s = app->state;
+	struct link *out = app_output(app, "output");
+	if (!out)
+		return; /* nothing to deliver to: the kernel counts ring drops */
+	unsigned n = 0;
+	while (n < LINK_MAX_BATCH) {
+		struct tpacket_block_desc *b = block_at(s, s->block);
+		if (!s->frames_left) {
+			/* Acquire: the block's frames are written before its status. */
+			if (!(__atomic_load_n(&b->hdr.bh1.block_status, __ATOMIC_ACQUIRE) & TP_STATUS_USER))
+				break;
+			s->frames_left = b->hdr.bh1.num_pkts;
+			s->frame = (uint8_t *)b + b->hdr.bh1.offset_to_first_pkt;
+		}
+		if (s->frames_left) {
+			struct tpacket3_hdr *h = (struct tpacket3_hdr *)s->frame;
+			n += rx_frame(s, h, s->out + n);
+			s->frame += h->tp_next_offset;
+			s->frames_left--;
+		}
+		if (!s->frames_left) {
+			/* Release: we are done reading before the kernel may refill. */
+			__atomic_store_n(&b->hdr.bh1.block_status, TP_STATUS_KERNEL, __ATOMIC_RELEASE);
+			s->block = (s->block + 1) % RX_BLOCK_NR;
+		}
+	}
+	for (unsigned i = 0; i < n; i++)
+		*s->rxbytes += s->out[i]->length;
+	*s->rxpackets += n;
+	link_transmit_batch(out, s->out, n);
+	uint64_t t = now_ns();
+	if (t - s->stats_at > STATS_PERIOD_NS) {
+		s->stats_at = t;
+		read_kernel_drops(s);
+	}
+}
+
+/* ---- transmit ---- */
+
+static void tx_drop_first(struct rawsock *s, int err)
+{
+	log_once(LOG_WARN, "rawsock %s: transmit failed: %s (frame of %u bytes); such frames are "
+	         "counted in drop_txerror", s->ifname, strerror(err), s->txq[0]->length);
+	packet_free(s->txq[0]);
+	(*s->drop_txerror)++;
+	(*s->oc.drops)++;
+	memmove(s->txq, s->txq + 1, --s->ntxq * sizeof s->txq[0]);
+}
+
+static void rawsock_push(struct app *app)
+{
+	struct rawsock *s = app->state;
+	struct link *in = app_input(app, "input");
+	if (in && s->ntxq < LINK_MAX_BATCH)
+		s->ntxq += link_receive_batch(in, s->txq + s->ntxq, LINK_MAX_BATCH - s->ntxq);
+	while (s->ntxq) {
+		for (unsigned i = 0; i < s->ntxq; i++) {
+			struct packet *p = s->txq[i];
+			offload_tx_hdr(p, &s->vh[i]);
+			s->iov[i][0] = (struct iovec){ &s->vh[i], sizeof s->vh[i] };
+			s->iov[i][1] = (struct iovec){ packet_data(p), p->length };
+			s->msgs[i].msg_hdr = (struct msghdr){ .msg_iov = s->iov[i], .msg_iovlen = 2 };
+		}
+		int r = sendmmsg(s->fd, s->msgs, s->ntxq, MSG_DONTWAIT);
+		if (r < 0) {
+			if (errno == EAGAIN || errno == ENOBUFS || errno == EINTR)
+				return; /* kernel is full: keep them and retry next breath */
+			tx_drop_first(s, errno);
+			continue;
+		}
+		for (int i = 0; i < r; i++)
+			*s->txbytes += s->txq[i]->length;
+		*s->txpackets += (unsigned)r;
+		packet_free_batch(s->txq, (unsigned)r);
+		s->ntxq -= (unsigned)r;
+		memmove(s->txq, s->txq + r, s->ntxq * sizeof s->txq[0]);
+		if (s->ntxq)
+			return; /* a short count: the next one would fail; retry later */
+	}
+}
+
+static void rawsock_stop(struct app *app)
+{
+	struct rawsock *s = app->state;
+	if (!s)
+		return;
+	read_kernel_drops(s);
+	/* Taken from input but never accepted by the kernel. */
+	packet_free_batch(s->txq, s->ntxq);
+	*s->drop_stopped += s->ntxq;
+	*s->oc.drops += s->ntxq;
+	s->ntxq = 0;
+	release(s);
+	app->state = NULL;
+}
+
+static const struct app_class rawsock_class = {
+	.name = "rawsock",
+	.help = "kernel interface through AF_PACKET (TPACKET_V3 RX ring, sendmmsg TX)",
+	.doc = "Receives every frame on ifname (promiscuous, not its own) on `output` and "
+	       "transmits `input` on ifname. Checksum-partial and GSO frames are finished and "
+	       "segmented in software, so output carries wire frames. Counters: rxframes, "
+	       "rxpackets, rxbytes, txpackets, txbytes, drops (drop_kernel, drop_truncated, "
+	       "drop_txerror, drop_stopped, drop_toolong, drop_badoffload, drop_nopacket), csum_filled, "
+	       "gso_frames, gso_segments. Needs CAP_NET_RAW.",
+	.inputs = ports_in,
+	.outputs = ports_out,
+	.params = params,
+	.new = rawsock_new,
+	.pull = rawsock_pull,
+	.push = rawsock_push,
+	.stop = rawsock_stop,
+};
+KVICK_APP(rawsock_class);
