@@ -9,12 +9,17 @@
  *   input:  frames to transmit on ifname
  *   output: frames received on ifname (promiscuous; not our own)
  *
- * Receive: a memory-mapped TPACKET_V3 ring.  The kernel fills 256 KB
- * blocks with frames and hands a whole block over at once; we walk it
- * without any system call, copy each frame into a kvick packet and give
- * the block back.  Transmit: sendmmsg() straight from packet memory, one
+ * Receive: a memory-mapped TPACKET_V2 ring of 2 KB frames.  The kernel
+ * writes each frame into the next slot and flips its status; we walk the
+ * ring without any system call, copy each frame into a kvick packet and
+ * give the slot back.  A frame too big for a slot (a 64 KB GSO frame) is
+ * marked TP_STATUS_COPY and, thanks to PACKET_COPY_THRESH, also queued
+ * whole on the socket, where one recvmsg() fetches it.  (TPACKET_V3 was
+ * tried first: it hands blocks over only when full or after a timeout of
+ * at least 1 ms, which delayed TCP's ACKs by 1 ms and capped TCP at about
+ * 1 Gbit/s here.)  Transmit: sendmmsg() straight from packet memory, one
  * call per batch (no copy into a TX ring first; the kernel copies once).
- * See docs/kernel-io.md for the measurements behind this choice.
+ * docs/kernel-io.md has the measurements.
  *
  * Offloads: the socket asks for PACKET_VNET_HDR, so every frame comes
  * with a struct virtio_net_hdr telling whether its checksum is still
@@ -48,10 +53,10 @@
 #include "netif.h"
 #include "offload.h"
 
-#define RX_BLOCK_SIZE  (256u << 10) /* holds a 64 KB GSO frame with room to spare */
-#define RX_BLOCK_NR    64u
-#define RX_FRAME_SIZE  2048u        /* V3 ignores it except for bookkeeping */
-#define RX_BLOCK_TOV_MS 1u          /* hand over a part-filled block after 1 ms */
+#define RX_FRAME_SIZE  2048u        /* a 1500-byte MTU frame and its headers */
+#define RX_FRAME_NR    4096u
+#define RX_BLOCK_SIZE  (64u << 10)  /* kernel allocation unit: 32 frames */
+#define BIG_FRAME_MAX  (65536u + 64u) /* GSO frame + Ethernet/VLAN headers */
 #define STATS_PERIOD_NS 100000000ull
 #define OUT_MAX (LINK_MAX_BATCH + OFFLOAD_MAX_SEGS)
 
@@ -61,10 +66,9 @@ struct rawsock {
 	/* RX ring */
 	uint8_t *ring;
 	size_t ring_len;
-	unsigned block;            /* block we read next */
-	uint8_t *frame;            /* next frame in the current block, or NULL */
-	unsigned frames_left;      /* in the current block */
+	unsigned slot;             /* ring slot we read next */
 	uint64_t stats_at;         /* last PACKET_STATISTICS read */
+	uint8_t *big;              /* vnet header + one TP_STATUS_COPY frame */
 	uint8_t *scratch;          /* for re-inserting a stripped VLAN tag */
 	struct packet *out[OUT_MAX];
 	/* TX: packets taken from input but not yet accepted by the kernel */
@@ -95,24 +99,28 @@ static int sockopt(int fd, int level, int name, const void *val, socklen_t len)
  * version and vnet header before the ring, the ring before bind. */
 static int open_socket(struct app *app, struct rawsock *s, int ifindex)
 {
-	int one = 1, v3 = TPACKET_V3, err;
+	int one = 1, v2 = TPACKET_V2, big = BIG_FRAME_MAX, err;
 	s->fd = socket(AF_PACKET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (s->fd < 0)
 		return netif_error(app, s->ifname, "cannot open an AF_PACKET socket", errno);
-	if ((err = sockopt(s->fd, SOL_PACKET, PACKET_VERSION, &v3, sizeof v3)) ||
-	    (err = sockopt(s->fd, SOL_PACKET, PACKET_VNET_HDR, &one, sizeof one)))
-		return netif_error(app, s->ifname, "PACKET_VERSION/PACKET_VNET_HDR", -err);
+	if ((err = sockopt(s->fd, SOL_PACKET, PACKET_VERSION, &v2, sizeof v2)) ||
+	    (err = sockopt(s->fd, SOL_PACKET, PACKET_VNET_HDR, &one, sizeof one)) ||
+	    (err = sockopt(s->fd, SOL_PACKET, PACKET_COPY_THRESH, &big, sizeof big)) ||
+	    (err = sockopt(s->fd, SOL_PACKET, PACKET_AUXDATA, &one, sizeof one)))
+		return netif_error(app, s->ifname, "PACKET_VERSION/VNET_HDR/COPY_THRESH", -err);
+	/* Room on the socket queue for the big frames that miss the ring. */
+	int rcvbuf = 16 << 20;
+	setsockopt(s->fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof rcvbuf);
 
-	struct tpacket_req3 req = {
+	struct tpacket_req req = {
 		.tp_block_size = RX_BLOCK_SIZE,
-		.tp_block_nr = RX_BLOCK_NR,
+		.tp_block_nr = RX_FRAME_NR * RX_FRAME_SIZE / RX_BLOCK_SIZE,
 		.tp_frame_size = RX_FRAME_SIZE,
-		.tp_frame_nr = RX_BLOCK_SIZE / RX_FRAME_SIZE * RX_BLOCK_NR,
-		.tp_retire_blk_tov = RX_BLOCK_TOV_MS,
+		.tp_frame_nr = RX_FRAME_NR,
 	};
 	if ((err = sockopt(s->fd, SOL_PACKET, PACKET_RX_RING, &req, sizeof req)))
 		return netif_error(app, s->ifname, "PACKET_RX_RING", -err);
-	s->ring_len = (size_t)RX_BLOCK_SIZE * RX_BLOCK_NR;
+	s->ring_len = (size_t)RX_FRAME_NR * RX_FRAME_SIZE;
 	s->ring = mmap(NULL, s->ring_len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE,
 	               s->fd, 0);
 	if (s->ring == MAP_FAILED) {
@@ -146,6 +154,7 @@ static void release(struct rawsock *s)
 		munmap(s->ring, s->ring_len);
 	if (s->fd >= 0)
 		close(s->fd);
+	free(s->big);
 	free(s->scratch);
 	free(s);
 }
@@ -159,7 +168,8 @@ static int rawsock_new(struct app *app, const struct app_args *args)
 	const char *ifname = app_arg_str(args, "ifname");
 	int ifindex = netif_index(app, ifname, true);
 	if (ifindex < 0 || open_socket(app, s, ifindex) < 0 ||
-	    !(s->scratch = malloc(RX_BLOCK_SIZE + 4))) {
+	    !(s->big = malloc(sizeof(struct virtio_net_hdr) + BIG_FRAME_MAX)) ||
+	    !(s->scratch = malloc(BIG_FRAME_MAX + 4))) {
 		if (!app->error[0])
 			app_error(app, "out of memory");
 		release(s);
@@ -187,7 +197,7 @@ static int rawsock_new(struct app *app, const struct app_args *args)
  * statistics resets them, so we add them up). */
 static void read_kernel_drops(struct rawsock *s)
 {
-	struct tpacket_stats_v3 st;
+	struct tpacket_stats st;
 	socklen_t len = sizeof st;
 	if (getsockopt(s->fd, SOL_PACKET, PACKET_STATISTICS, &st, &len) == 0 && st.tp_drops) {
 		*s->drop_kernel += st.tp_drops;
@@ -195,39 +205,70 @@ static void read_kernel_drops(struct rawsock *s)
 	}
 }
 
-static struct tpacket_block_desc *block_at(struct rawsock *s, unsigned i)
+/* A frame whose 802.1Q tag the kernel took out (VLAN acceleration): a wire
+ * frame has it after the MAC addresses, so put it back (in s->scratch). */
+static unsigned rx_vlan(struct rawsock *s, const struct virtio_net_hdr *vh, const uint8_t *frame,
+                        uint32_t len, uint32_t status, uint16_t tci, uint16_t tpid,
+                        struct packet **out)
 {
-	return (struct tpacket_block_desc *)(s->ring + (size_t)i * RX_BLOCK_SIZE);
+	struct virtio_net_hdr v = *vh;
+	uint16_t t = htons((status & TP_STATUS_VLAN_TPID_VALID) ? tpid : ETH_P_8021Q);
+	uint16_t c = htons(tci);
+	memcpy(s->scratch, frame, 12);
+	memcpy(s->scratch + 12, &t, 2);
+	memcpy(s->scratch + 14, &c, 2);
+	memcpy(s->scratch + 16, frame + 12, len - 12);
+	if (v.flags & VIRTIO_NET_HDR_F_NEEDS_CSUM)
+		v.csum_start += 4;
+	return offload_rx(&v, s->scratch, len + 4, out, &s->oc);
 }
 
-/* One frame of the ring -> packets appended to s->out; returns how many. */
-static unsigned rx_frame(struct rawsock *s, struct tpacket3_hdr *h, struct packet **out)
+static unsigned rx_drop_truncated(struct rawsock *s)
+{
+	(*s->drop_truncated)++;
+	(*s->oc.drops)++;
+	return 0;
+}
+
+/* The whole of a frame the ring only had room for the start of: it waits
+ * on the socket queue (PACKET_COPY_THRESH), vnet header first. */
+static unsigned rx_copied(struct rawsock *s, struct packet **out)
+{
+	const size_t hl = sizeof(struct virtio_net_hdr);
+	struct iovec iov = { s->big, hl + BIG_FRAME_MAX };
+	union {
+		struct cmsghdr align;
+		char buf[CMSG_SPACE(sizeof(struct tpacket_auxdata))];
+	} cbuf;
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1,
+	                      .msg_control = &cbuf, .msg_controllen = sizeof cbuf };
+	ssize_t r = recvmsg(s->fd, &msg, MSG_DONTWAIT);
+	if (r < (ssize_t)(hl + 14) || (msg.msg_flags & MSG_TRUNC))
+		return rx_drop_truncated(s);
+	const struct virtio_net_hdr *vh = (const void *)s->big;
+	struct cmsghdr *cm = CMSG_FIRSTHDR(&msg);
+	if (cm && cm->cmsg_level == SOL_PACKET && cm->cmsg_type == PACKET_AUXDATA) {
+		struct tpacket_auxdata aux;
+		memcpy(&aux, CMSG_DATA(cm), sizeof aux);
+		if (aux.tp_status & TP_STATUS_VLAN_VALID)
+			return rx_vlan(s, vh, s->big + hl, (uint32_t)(r - hl), aux.tp_status,
+			               aux.tp_vlan_tci, aux.tp_vlan_tpid, out);
+	}
+	return offload_rx(vh, s->big + hl, (uint32_t)(r - hl), out, &s->oc);
+}
+
+/* One ring slot -> packets in out[]; returns how many. */
+static unsigned rx_frame(struct rawsock *s, struct tpacket2_hdr *h, struct packet **out)
 {
 	uint8_t *frame = (uint8_t *)h + h->tp_mac;
 	const struct virtio_net_hdr *vh = (const void *)(frame - sizeof(struct virtio_net_hdr));
-	uint32_t len = h->tp_snaplen;
 	(*s->rxframes)++;
-	if (h->tp_snaplen < h->tp_len) {
-		(*s->drop_truncated)++;
-		(*s->oc.drops)++;
-		return 0;
-	}
-	if (h->tp_status & TP_STATUS_VLAN_VALID) {
-		/* The kernel took the 802.1Q tag out of the frame (VLAN
-		 * acceleration); a wire frame has it after the MAC addresses. */
-		struct virtio_net_hdr v = *vh;
-		uint16_t tpid = htons((h->tp_status & TP_STATUS_VLAN_TPID_VALID) ? h->hv1.tp_vlan_tpid
-		                                                                 : ETH_P_8021Q);
-		uint16_t tci = htons(h->hv1.tp_vlan_tci);
-		memcpy(s->scratch, frame, 12);
-		memcpy(s->scratch + 12, &tpid, 2);
-		memcpy(s->scratch + 14, &tci, 2);
-		memcpy(s->scratch + 16, frame + 12, len - 12);
-		if (v.flags & VIRTIO_NET_HDR_F_NEEDS_CSUM)
-			v.csum_start += 4;
-		return offload_rx(&v, s->scratch, len + 4, out, &s->oc);
-	}
-	return offload_rx(vh, frame, len, out, &s->oc);
+	if (h->tp_snaplen < h->tp_len)
+		return (h->tp_status & TP_STATUS_COPY) ? rx_copied(s, out) : rx_drop_truncated(s);
+	if (h->tp_status & TP_STATUS_VLAN_VALID)
+		return rx_vlan(s, vh, frame, h->tp_snaplen, h->tp_status, h->tp_vlan_tci,
+		               h->tp_vlan_tpid, out);
+	return offload_rx(vh, frame, h->tp_snaplen, out, &s->oc);
 }
 
 static void rawsock_pull(struct app *app)
@@ -238,25 +279,14 @@ static void rawsock_pull(struct app *app)
 		return; /* nothing to deliver to: the kernel counts ring drops */
 	unsigned n = 0;
 	while (n < LINK_MAX_BATCH) {
-		struct tpacket_block_desc *b = block_at(s, s->block);
-		if (!s->frames_left) {
-			/* Acquire: the block's frames are written before its status. */
-			if (!(__atomic_load_n(&b->hdr.bh1.block_status, __ATOMIC_ACQUIRE) & TP_STATUS_USER))
-				break;
-			s->frames_left = b->hdr.bh1.num_pkts;
-			s->frame = (uint8_t *)b + b->hdr.bh1.offset_to_first_pkt;
-		}
-		if (s->frames_left) {
-			struct tpacket3_hdr *h = (struct tpacket3_hdr *)s->frame;
-			n += rx_frame(s, h, s->out + n);
-			s->frame += h->tp_next_offset;
-			s->frames_left--;
-		}
-		if (!s->frames_left) {
-			/* Release: we are done reading before the kernel may refill. */
-			__atomic_store_n(&b->hdr.bh1.block_status, TP_STATUS_KERNEL, __ATOMIC_RELEASE);
-			s->block = (s->block + 1) % RX_BLOCK_NR;
-		}
+		struct tpacket2_hdr *h = (void *)(s->ring + (size_t)s->slot * RX_FRAME_SIZE);
+		/* Acquire: the frame is written before its status says so. */
+		if (!(__atomic_load_n(&h->tp_status, __ATOMIC_ACQUIRE) & TP_STATUS_USER))
+			break;
+		n += rx_frame(s, h, s->out + n);
+		/* Release: we are done with the slot before the kernel reuses it. */
+		__atomic_store_n(&h->tp_status, TP_STATUS_KERNEL, __ATOMIC_RELEASE);
+		s->slot = (s->slot + 1) % RX_FRAME_NR;
 	}
 	for (unsigned i = 0; i < n; i++)
 		*s->rxbytes += s->out[i]->length;
@@ -330,7 +360,7 @@ static void rawsock_stop(struct app *app)
 
 static const struct app_class rawsock_class = {
 	.name = "rawsock",
-	.help = "kernel interface through AF_PACKET (TPACKET_V3 RX ring, sendmmsg TX)",
+	.help = "kernel interface through AF_PACKET (TPACKET_V2 RX ring, sendmmsg TX)",
 	.doc = "Receives every frame on ifname (promiscuous, not its own) on `output` and "
 	       "transmits `input` on ifname. Checksum-partial and GSO frames are finished and "
 	       "segmented in software, so output carries wire frames. Counters: rxframes, "
