@@ -31,7 +31,8 @@
  * (csum_filled).  In skb mode, GSO frames larger than a frame are dropped
  * by the kernel (counted in drop_kernel).
  *
- * Counters: rxpackets, rxbytes, txpackets, txbytes, drops = drop_kernel
+ * Counters: rxframes (descriptors read from the RX ring), rxpackets,
+ * rxbytes, txpackets, txbytes, drops = drop_kernel
  * (XDP_STATISTICS rx_dropped + rx_ring_full) + drop_toolong +
  * drop_nopacket; csum_filled.  It holds no kvick packet between breaths.
  */
@@ -83,7 +84,7 @@ struct af_xdp {
 	unsigned ntxfree;
 	uint64_t stats_at;
 	struct packet *pkts[LINK_MAX_BATCH];
-	uint64_t *rxpackets, *rxbytes, *txpackets, *txbytes, *csum_filled;
+	uint64_t *rxframes, *rxpackets, *rxbytes, *txpackets, *txbytes, *csum_filled;
 	uint64_t *drop_kernel, *drop_toolong, *drop_nopacket, *drops;
 	uint64_t kernel_drops_seen;
 };
@@ -274,6 +275,7 @@ static int af_xdp_new(struct app *app, const struct app_args *args)
 		return -1;
 	}
 	prime_frames(x);
+	x->rxframes = app_counter(app, "rxframes");
 	x->rxpackets = app_counter(app, "rxpackets");
 	x->rxbytes = app_counter(app, "rxbytes");
 	x->txpackets = app_counter(app, "txpackets");
@@ -336,6 +338,7 @@ static void af_xdp_pull(struct app *app)
 					d->addr - d->addr % AF_XDP_FRAME_SIZE;
 		}
 		xsk_ring_cons__release(&x->rx, n);
+		*x->rxframes += n;
 		xsk_ring_prod__submit(&x->fq, got);
 		*x->rxpackets += k;
 		if (k)
@@ -419,7 +422,7 @@ static const struct app_class af_xdp_class = {
 	.doc = "Attaches a small XDP program that redirects queue `queue` of ifname to an "
 	       "AF_XDP socket; received frames come out of `output`, `input` is transmitted. "
 	       "mode=auto|native|skb. Frames are copied once between the UMEM and kvick "
-	       "packets. Counters: rxpackets, rxbytes, txpackets, txbytes, drops (drop_kernel, "
+	       "packets. Counters: rxframes, rxpackets, rxbytes, txpackets, txbytes, drops (drop_kernel, "
 	       "drop_toolong, drop_nopacket), csum_filled. Needs CAP_NET_ADMIN, CAP_BPF, "
 	       "CAP_NET_RAW (root).",
 	.inputs = ports_in,

@@ -263,12 +263,19 @@ static unsigned rx_frame(struct rawsock *s, struct tpacket2_hdr *h, struct packe
 	uint8_t *frame = (uint8_t *)h + h->tp_mac;
 	const struct virtio_net_hdr *vh = (const void *)(frame - sizeof(struct virtio_net_hdr));
 	(*s->rxframes)++;
-	if (h->tp_snaplen < h->tp_len)
+	if (h->tp_snaplen < h->tp_len) /* too big for a slot: whole on the queue? */
 		return (h->tp_status & TP_STATUS_COPY) ? rx_copied(s, out) : rx_drop_truncated(s);
+	unsigned n;
 	if (h->tp_status & TP_STATUS_VLAN_VALID)
-		return rx_vlan(s, vh, frame, h->tp_snaplen, h->tp_status, h->tp_vlan_tci,
-		               h->tp_vlan_tpid, out);
-	return offload_rx(vh, frame, h->tp_snaplen, out, &s->oc);
+		n = rx_vlan(s, vh, frame, h->tp_snaplen, h->tp_status, h->tp_vlan_tci,
+		            h->tp_vlan_tpid, out);
+	else
+		n = offload_rx(vh, frame, h->tp_snaplen, out, &s->oc);
+	/* The kernel's receive time, for pcap_writer and friends. */
+	uint64_t ts = (uint64_t)h->tp_sec * 1000000000ull + h->tp_nsec;
+	for (unsigned i = 0; i < n; i++)
+		out[i]->timestamp_ns = ts;
+	return n;
 }
 
 static void rawsock_pull(struct app *app)
