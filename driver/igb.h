@@ -1,0 +1,109 @@
+/* igb.h -- driver for the Intel 82576 and I350 1 GbE controllers (igb family).
+ *
+ * The same shape as driver/ixgbe.h, on purpose: the `intel` app drives
+ * either through the same calls.  Life of a port:
+ *   igb_open()      reset, PHY/link, RX/TX init, queue started with its ring
+ *                   full of buffers from the freelist;
+ *   igb_rx_batch()  / igb_tx_batch()  the hot path, one tail write per call;
+ *   igb_poll()      housekeeping a few times a second: fold the clear-on-read
+ *                   statistics in, follow the link, and bring the device
+ *                   back if it was reset under us;
+ *   igb_close()     disable the queues, reset the device, give every packet
+ *                   in the rings back to the freelist.
+ *
+ * One receive and one transmit queue: the port is 1 Gb/s, which one core
+ * keeps up with; RSS and VMDq are not used.
+ *
+ * Threading: a port is driven by one thread.  Each ring is a single-
+ * producer/single-consumer ring shared with the device: the driver produces
+ * RX buffers and TX frames (it writes the tail registers), the device
+ * consumes them (it moves the head) and says so with the DD bit.
+ *
+ * Packets: a packet handed to igb_tx_batch() belongs to the ring until the
+ * device reports it sent; packets igb_rx_batch() returns belong to the
+ * caller.  Every frame the driver refuses is counted in struct igb_stats.
+ */
+#ifndef KVICK_IGB_H
+#define KVICK_IGB_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../core/packet.h"
+#include "device.h"
+
+#define IGB_MIN_RING     64
+#define IGB_MAX_RING     4096
+#define IGB_RX_BATCH     128   /* descriptors examined per igb_rx_batch() */
+#define IGB_TX_RS_EVERY  32    /* RS (report status) on every 32nd TX descriptor */
+#define IGB_MAX_MTU      9000
+
+/* Is this PCI ID an 82576 or I350 copper port this driver knows? */
+bool igb_supports(uint16_t vendor_id, uint16_t device_id);
+
+struct igb_config {
+	unsigned rx_ring, tx_ring; /* descriptors per ring: power of two, 64..4096 */
+	unsigned mtu;              /* 68..9000; above 1500 turns on RCTL.LPE */
+	bool promisc;              /* accept every unicast and multicast frame */
+	bool set_mac;              /* program mac[] into RAL(0)/RAH(0) */
+	uint8_t mac[6];
+	unsigned wait_link_ms;     /* 0: don't wait for the link at open */
+};
+
+/* 64-bit statistics.  The device's counters (clear on read) are folded in
+ * by igb_poll()/igb_stats(); the driver's own are exact at any time. */
+struct igb_stats {
+	/* the device's (statistics registers) */
+	uint64_t gprc, gptc;       /* good packets received / transmitted */
+	uint64_t gorc, gotc;       /* good octets received / transmitted */
+	uint64_t mpc;              /* missed: RX packet buffer full (MPC) */
+	uint64_t rnbc;             /* RX frames that found no free descriptor (RNBC) */
+	uint64_t rqdpc;            /* of those, dropped by the queue (RQDPC, Drop_En) */
+	uint64_t crcerrs;          /* frames with a bad FCS (CRCERRS) */
+	/* the driver's */
+	uint64_t rx_packets, rx_bytes;  /* handed to the caller */
+	uint64_t tx_packets, tx_bytes;  /* accepted into the TX ring */
+	uint64_t rx_nobuf;         /* frames dropped: no fresh buffer to refill with */
+	uint64_t rx_badlen;        /* descriptors dropped: length 0, > buffer, or no EOP */
+	uint64_t rx_lost;          /* frames received but still in the ring at a reset or close */
+	uint64_t tx_lost;          /* frames queued but not confirmed sent at a reset or close */
+	uint64_t resets;           /* device resets noticed and recovered from */
+	uint64_t link_changes;
+};
+
+struct igb_dev;
+
+/* Bring the port up.  Returns NULL with the reason in err. */
+struct igb_dev *igb_open(struct device *d, const struct igb_config *cfg,
+                         char *err, size_t errlen);
+
+/* Let TX drain (bounded), disable the queues, reset the device, free every
+ * packet in the rings.  Frames still in a ring are counted (rx_lost /
+ * tx_lost) in the final statistics, copied to *final if not NULL.  Does not
+ * close the struct device. */
+void igb_close(struct igb_dev *dev, struct igb_stats *final);
+
+/* Receive up to n (<= IGB_RX_BATCH) frames into out[].  Returns how many;
+ * the caller owns them. */
+unsigned igb_rx_batch(struct igb_dev *dev, struct packet **out, unsigned n);
+
+/* Queue up to n frames for transmission.  Returns how many the ring took
+ * (from the front of pkts[]); the caller still owns the rest. */
+unsigned igb_tx_batch(struct igb_dev *dev, struct packet **pkts, unsigned n);
+
+/* Give back TX buffers the device has sent; returns packets freed. */
+unsigned igb_tx_reclaim(struct igb_dev *dev);
+
+/* Housekeeping (statistics, link, recovery after a reset under us).
+ * Returns 0, or -1 when the device could not be brought back (logged). */
+int igb_poll(struct igb_dev *dev);
+
+/* A consistent copy of the statistics (folds the registers in first). */
+void igb_stats(struct igb_dev *dev, struct igb_stats *out);
+
+/* Link state from STATUS; speed in Mb/s (0 when down). */
+bool igb_link_up(struct igb_dev *dev, unsigned *speed_mbps);
+void igb_mac(const struct igb_dev *dev, uint8_t mac[6]);
+
+#endif
