@@ -401,6 +401,9 @@ int sim_device_open(const char *spec, struct device *d, char *err, size_t errlen
 	           thread_start(err, errlen) == 0) {
 		model_reset(p);
 		atomic_store(&p->st.resets, 0);
+		/* power-up: the EEPROM auto-read and DMA init complete shortly */
+		p->ard_at = sim_now() + SIM_T_ARD;
+		p->dmaidone_at = sim_now() + SIM_T_DMAIDONE;
 		p->open = true;
 		p->dev = d;
 		nopen++;
