@@ -93,8 +93,10 @@ static unsigned inject_poll(struct sim_port *p)
 		unsigned i = in->head++ % (sizeof in->slot / sizeof in->slot[0]);
 		if (p->link_up)
 			rx_frame(p, in->slot[i].data, in->slot[i].len, 0, false);
-		else
-			stat_add(&p->st.rx_drop_disabled, 1);   /* no link: lost on the wire */
+		else {                                       /* no link: lost on the wire */
+			stat_add(&p->st.wire_rx_frames, 1);
+			stat_add(&p->st.rx_drop_disabled, 1);
+		}
 		free(in->slot[i].data);
 		n++;
 	}
