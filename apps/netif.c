@@ -14,7 +14,8 @@ int netif_error(struct app *app, const char *ifname, const char *what, int err)
 {
 	const char *hint = "";
 	if (err == EPERM || err == EACCES)
-		hint = " (needs root, or CAP_NET_RAW and CAP_NET_ADMIN)";
+		hint = " (run as root, or give kvick CAP_NET_RAW and CAP_NET_ADMIN, and for "
+		       "af_xdp CAP_BPF)";
 	return app_error(app, "interface %s: %s: %s%s", ifname, what, strerror(err), hint);
 }
 

@@ -167,6 +167,8 @@ static int rawsock_new(struct app *app, const struct app_args *args)
 	s->fd = -1;
 	const char *ifname = app_arg_str(args, "ifname");
 	int ifindex = netif_index(app, ifname, true);
+	if (ifindex >= 0)
+		strcpy(s->ifname, ifname); /* length checked by netif_index */
 	if (ifindex < 0 || open_socket(app, s, ifindex) < 0 ||
 	    !(s->big = malloc(sizeof(struct virtio_net_hdr) + BIG_FRAME_MAX)) ||
 	    !(s->scratch = malloc(BIG_FRAME_MAX + 4))) {
@@ -175,7 +177,6 @@ static int rawsock_new(struct app *app, const struct app_args *args)
 		release(s);
 		return -1;
 	}
-	strcpy(s->ifname, ifname); /* length checked by netif_index */
 	s->rxframes = app_counter(app, "rxframes");
 	s->rxpackets = app_counter(app, "rxpackets");
 	s->rxbytes = app_counter(app, "rxbytes");
