@@ -1,0 +1,938 @@
+/* ixgbe.c -- a small driver for the Intel 82599 10 GbE controller.
+ *
+ * Written against the "Intel 82599 10 GbE Controller Datasheet", revision
+ * 3.3; every "§" below is a section of that document.
+ *
+ * The file reads top to bottom in bring-up order:
+ *   registers and descriptors   the few the driver uses, by datasheet name
+ *   helpers                     polling with a timeout
+ *   reset and link              §4.6.3, §4.6.4
+ *   statistics                  §4.6.5, §8.2.3.23
+ *   receive init                §4.6.7 (+ RSS, §7.1.2.8)
+ *   transmit init               §4.6.8
+ *   queue start                 §4.6.7.1, §4.6.8.1
+ *   open, recover, close
+ *   receive path                §7.1.6 descriptors
+ *   transmit path               §7.2.3 descriptors
+ *
+ * The hot path (ixgbe_rx_batch, ixgbe_tx_batch) touches registers only to
+ * write one tail per call; everything else it learns from the descriptors
+ * in memory.  The device is never trusted: a write-back with an impossible
+ * length or a frame spread over several descriptors is dropped and counted.
+ */
+#include "ixgbe.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../core/engine.h"
+#include "../core/log.h"
+#include "../core/memory.h"
+
+#define unlikely(x) __builtin_expect(!!(x), 0)
+
+/* ====================================================================
+ * Registers (§8.2.3), only those this driver uses
+ * ==================================================================== */
+
+#define CTRL            0x00000  /* Device Control */
+#define  CTRL_LNK_RST   (1u << 3)   /* Link Reset */
+#define  CTRL_RST       (1u << 26)  /* Device (global) Reset, self-clearing */
+#define CTRL_EXT        0x00018  /* Extended Device Control */
+#define  CTRL_EXT_NS_DIS (1u << 16) /* No Snoop Disable */
+#define EICR            0x00800  /* Extended Interrupt Cause (clear on read) */
+#define EIMC            0x00888  /* Extended Interrupt Mask Clear (write 1 to mask) */
+#define  EIMC_ALL       0x7FFFFFFFu
+#define EEC             0x10010  /* EEPROM/Flash Control */
+#define  EEC_ARD        (1u << 9)   /* EEPROM Auto Read Done */
+
+#define RDBAL(q)        (0x01000 + 0x40 * (q)) /* Receive Descriptor Base Address Low */
+#define RDBAH(q)        (0x01004 + 0x40 * (q)) /* Receive Descriptor Base Address High */
+#define RDLEN(q)        (0x01008 + 0x40 * (q)) /* Receive Descriptor Length (bytes) */
+#define RDH(q)          (0x01010 + 0x40 * (q)) /* Receive Descriptor Head */
+#define RDT(q)          (0x01018 + 0x40 * (q)) /* Receive Descriptor Tail */
+#define RXDCTL(q)       (0x01028 + 0x40 * (q)) /* Receive Descriptor Control */
+#define  RXDCTL_ENABLE  (1u << 25)
+#define QPRDC(q)        (0x01430 + 0x40 * (q)) /* Queue Packets Received Drop Count */
+#define SRRCTL(q)       (0x02100 + 4 * (q))    /* Split Receive Control (q < 16) */
+#define  SRRCTL_BSIZEPACKET_SHIFT 0         /* packet buffer size, 1 KB units */
+#define  SRRCTL_DESCTYPE_ADV_ONEBUF (1u << 25) /* DESCTYPE = 001b */
+#define  SRRCTL_DROP_EN (1u << 28)  /* drop when no descriptor instead of stalling */
+#define DCA_RXCTRL(q)   (0x02200 + 4 * (q))    /* Rx DCA Control (q < 16) */
+#define  DCA_RXCTRL_BIT12 (1u << 12) /* §4.6.7: must be cleared by software */
+#define RDRXCTL         0x02F00  /* Receive DMA Control */
+#define  RDRXCTL_CRCSTRIP (1u << 1)
+#define  RDRXCTL_DMAIDONE (1u << 3) /* DMA Init Done */
+#define RXCTRL          0x03000  /* Receive Control */
+#define  RXCTRL_RXEN    (1u << 0)
+#define RXPBSIZE(i)     (0x03C00 + 4 * (i)) /* Receive Packet Buffer Size */
+#define MPC(i)          (0x03FA0 + 4 * (i)) /* Missed Packets Count (per packet buffer) */
+#define GPRC            0x04074  /* Good Packets Received Count */
+#define GPTC            0x04080  /* Good Packets Transmitted Count */
+#define GORCL           0x04088  /* Good Octets Received Count Low (read before GORCH) */
+#define GORCH           0x0408C  /* Good Octets Received Count High (bits 35:32) */
+#define GOTCL           0x04090  /* Good Octets Transmitted Count Low */
+#define GOTCH           0x04094  /* Good Octets Transmitted Count High */
+#define HLREG0          0x04240  /* MAC Core Control 0 */
+#define  HLREG0_TXCRCEN (1u << 0)   /* append CRC on transmit */
+#define  HLREG0_RXCRCSTRP (1u << 1) /* strip CRC on receive */
+#define  HLREG0_JUMBOEN (1u << 2)   /* accept frames up to MAXFRS.MFS */
+#define  HLREG0_TXPADEN (1u << 10)  /* pad short frames to 64 bytes */
+#define MAXFRS          0x04268  /* Max Frame Size */
+#define  MAXFRS_MFS_SHIFT 16
+#define AUTOC           0x042A0  /* Auto-Negotiation Control */
+#define  AUTOC_10G_PMA_PMD_MASK (3u << 7)  /* 10G parallel PMA/PMD: 00 = XAUI */
+#define  AUTOC_RESTART_AN (1u << 12)       /* self-clearing */
+#define  AUTOC_LMS_MASK (7u << 13)         /* Link Mode Select */
+#define  AUTOC_LMS_10G_SERIAL (3u << 13)
+#define LINKS           0x042A4  /* Link Status */
+#define  LINKS_UP       (1u << 30)
+#define  LINKS_SPEED_SHIFT 28        /* 2 bits: 11 10G, 10 1G, 01 100M */
+#define RTTDCS          0x04900  /* DCB Transmit Descriptor Plane Control and Status */
+#define  RTTDCS_ARBDIS  (1u << 6)   /* descriptor arbiter disable */
+#define DMATXCTL        0x04A80  /* DMA Tx Control */
+#define  DMATXCTL_TE    (1u << 0)   /* transmit enable */
+#define FCTRL           0x05080  /* Filter Control */
+#define  FCTRL_MPE      (1u << 8)   /* multicast promiscuous */
+#define  FCTRL_UPE      (1u << 9)   /* unicast promiscuous */
+#define  FCTRL_BAM      (1u << 10)  /* accept broadcast */
+#define TDBAL(q)        (0x06000 + 0x40 * (q)) /* Transmit Descriptor Base Address Low */
+#define TDBAH(q)        (0x06004 + 0x40 * (q)) /* Transmit Descriptor Base Address High */
+#define TDLEN(q)        (0x06008 + 0x40 * (q)) /* Transmit Descriptor Length (bytes) */
+#define TDH(q)          (0x06010 + 0x40 * (q)) /* Transmit Descriptor Head */
+#define TDT(q)          (0x06018 + 0x40 * (q)) /* Transmit Descriptor Tail */
+#define TXDCTL(q)       (0x06028 + 0x40 * (q)) /* Transmit Descriptor Control */
+#define  TXDCTL_PTHRESH_SHIFT 0      /* prefetch threshold [6:0] */
+#define  TXDCTL_HTHRESH_SHIFT 8      /* host threshold [14:8] */
+#define  TXDCTL_WTHRESH_SHIFT 16     /* write-back threshold [22:16] */
+#define  TXDCTL_ENABLE  (1u << 25)
+#define DTXMXSZRQ       0x08100  /* DMA Tx TCP Max Allow Size Requests */
+#define RAL(i)          (0x0A200 + 8 * (i)) /* Receive Address Low */
+#define RAH(i)          (0x0A204 + 8 * (i)) /* Receive Address High */
+#define  RAH_AV         (1u << 31)  /* address valid */
+#define TXPBSIZE(i)     (0x0CC00 + 4 * (i)) /* Transmit Packet Buffer Size */
+#define RETA(i)         (0x0EB00 + 4 * (i)) /* Redirection Table (32 regs, 4 entries each) */
+#define RSSRK(i)        (0x0EB80 + 4 * (i)) /* RSS Random Key (10 regs) */
+#define MRQC            0x0EC80  /* Multiple Receive Queues Command */
+#define  MRQC_MRQE_RSS  0x1u         /* MRQE = 0001b: RSS only */
+#define  MRQC_RSS_FIELDS ((1u << 16) | (1u << 17) | (1u << 20) | (1u << 21) | \
+                          (1u << 22) | (1u << 23)) /* TCP/IPv4, IPv4, IPv6, TCP/IPv6, UDP/IPv4, UDP/IPv6 */
+
+/* ====================================================================
+ * Descriptors (16 bytes, little-endian, shared with the device)
+ * ==================================================================== */
+
+/* §7.1.6.1/§7.1.6.2 advanced receive descriptor: the driver writes the read
+ * format, the device overwrites it with the write-back format. */
+union ixgbe_rx_desc {
+	struct {
+		uint64_t pkt_addr;   /* packet buffer IOVA */
+		uint64_t hdr_addr;   /* header buffer; 0 -- bit 0 becomes DD */
+	} read;
+	struct {
+		uint32_t info;       /* packet type, RSS type */
+		uint32_t rss_hash;
+		uint32_t status_error; /* STATUS [19:0], ERRORS [31:20] */
+		uint16_t length;     /* bytes written to this buffer */
+		uint16_t vlan;
+	} wb;
+};
+#define RXD_STAT_DD     (1u << 0)  /* descriptor done */
+#define RXD_STAT_EOP    (1u << 1)  /* end of packet */
+
+/* §7.2.3.2.4 advanced transmit data descriptor; §7.2.3.5.2 its write-back. */
+union ixgbe_tx_desc {
+	struct {
+		uint64_t buffer_addr;
+		uint32_t cmd_type_len; /* DTALEN [15:0], DTYP [23:20], DCMD [31:24] */
+		uint32_t olinfo_status;/* PAYLEN [31:14] */
+	} read;
+	struct {
+		uint64_t rsvd;
+		uint32_t nxtseq_seed;
+		uint32_t status;       /* STA: bit 0 DD */
+	} wb;
+};
+#define TXD_DTYP_DATA   (3u << 20)   /* advanced data descriptor */
+#define TXD_CMD_EOP     (1u << 24)   /* end of packet */
+#define TXD_CMD_IFCS    (1u << 25)   /* insert FCS: without it nothing valid leaves */
+#define TXD_CMD_RS      (1u << 27)   /* report status: write DD back */
+#define TXD_CMD_DEXT    (1u << 29)   /* advanced descriptor format */
+#define TXD_PAYLEN_SHIFT 14
+#define TXD_STAT_DD     (1u << 0)
+
+static_assert(sizeof(union ixgbe_rx_desc) == 16, "RX descriptor is 16 bytes");
+static_assert(sizeof(union ixgbe_tx_desc) == 16, "TX descriptor is 16 bytes");
+
+/* The RX buffer size told to the device (SRRCTL.BSIZEPACKET, 1 KB units).
+ * It must never exceed the room a packet has at its default headroom, or a
+ * long frame would be written past the end of the buffer. */
+#define RX_BUF_SIZE     PACKET_MAX_FRAME
+static_assert(RX_BUF_SIZE % 1024 == 0, "BSIZEPACKET counts whole KB");
+static_assert(RX_BUF_SIZE <= PACKET_DMA_ROOM, "the device may write RX_BUF_SIZE bytes");
+static_assert(IXGBE_MIN_RING % IXGBE_TX_RS_EVERY == 0, "RS groups tile the TX ring");
+
+/* ====================================================================
+ * Driver state
+ * ==================================================================== */
+
+struct ixgbe_rxq {
+	volatile union ixgbe_rx_desc *ring;
+	struct packet **bufs;      /* bufs[i]: the packet descriptor i points at */
+	uint32_t size, mask;
+	uint32_t next;             /* next descriptor to look at (free-running) */
+	bool discarding;           /* inside a bad multi-descriptor frame */
+};
+
+struct ixgbe_txq {
+	volatile union ixgbe_tx_desc *ring;
+	struct packet **bufs;      /* bufs[i]: the packet descriptor i sends */
+	uint32_t size, mask;
+	uint32_t next;             /* next free descriptor (free-running) */
+	uint32_t clean;            /* oldest descriptor not yet given back */
+};
+
+struct ixgbe_dev {
+	struct device *d;
+	const struct regs *r;
+	struct ixgbe_config cfg;
+	struct ixgbe_rxq rxq[IXGBE_MAX_QUEUES];
+	struct ixgbe_txq txq[IXGBE_MAX_QUEUES];
+	struct ixgbe_stats st;
+	uint8_t mac[6];
+	bool link_up;
+	unsigned speed;
+};
+
+bool ixgbe_supports(uint16_t vendor_id, uint16_t device_id)
+{
+	/* 82599 family, as listed in docs/driver-82599.md */
+	static const uint16_t ids[] = {
+		0x10F7, 0x10F8, 0x10F9, 0x10FB, 0x1507, 0x1514, 0x1517, 0x151C,
+		0x1528, 0x1529, 0x152A, 0x154A, 0x154D, 0x1557, 0x1558, 0x155C,
+		0x155D,
+	};
+	if (vendor_id != 0x8086)
+		return false;
+	for (size_t i = 0; i < sizeof(ids) / sizeof(ids[0]); i++)
+		if (ids[i] == device_id)
+			return true;
+	return false;
+}
+
+/* ====================================================================
+ * Helpers
+ * ==================================================================== */
+
+static int fail(char *err, size_t errlen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static int fail(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+static void sleep_us(unsigned us)
+{
+	struct timespec ts = { us / 1000000, (long)(us % 1000000) * 1000 };
+	nanosleep(&ts, NULL);
+}
+
+/* Poll reg until (value & mask) == want, for at most timeout_ms. */
+static bool wait_reg(const struct regs *r, uint32_t reg, uint32_t mask, uint32_t want,
+                     unsigned timeout_ms)
+{
+	uint64_t deadline = now_ns() + (uint64_t)timeout_ms * 1000000;
+	for (;;) {
+		if ((reg_read(r, reg) & mask) == want)
+			return true;
+		if (now_ns() > deadline)
+			return false;
+		sleep_us(20);
+	}
+}
+
+/* ====================================================================
+ * Reset and link (§4.6.3, §4.6.4)
+ * ==================================================================== */
+
+/* §4.6.3.1: interrupts stay masked -- kvick polls. */
+static void ixgbe_mask_interrupts(struct ixgbe_dev *dev)
+{
+	reg_write(dev->r, EIMC, EIMC_ALL);   /* §8.2.3.5.4 EIMC: mask every cause */
+	(void)reg_read(dev->r, EICR);        /* §8.2.3.5.1 EICR: clear on read */
+}
+
+/* §4.6.3.2 global reset, then the §4.6.3 "wait for" steps. */
+static int ixgbe_reset(struct ixgbe_dev *dev, char *err, size_t errlen)
+{
+	const struct regs *r = dev->r;
+	ixgbe_mask_interrupts(dev);
+	reg_set(r, CTRL, CTRL_RST | CTRL_LNK_RST);             /* §8.2.3.1.1 CTRL: reset */
+	if (!wait_reg(r, CTRL, CTRL_RST | CTRL_LNK_RST, 0, 1000)) /* §8.2.3.1.1: self-clears */
+		return fail(err, errlen, "CTRL.RST did not self-clear within 1 s (§4.6.3.2)");
+	sleep_us(10000);          /* §4.6.3.2: wait 10 ms after the reset completes */
+	ixgbe_mask_interrupts(dev); /* §4.6.3.2: the reset unmasked them again */
+	if (!wait_reg(r, EEC, EEC_ARD, EEC_ARD, 1000))       /* §8.2.3.2.1 EEC.ARD */
+		return fail(err, errlen, "EEPROM auto-read (EEC.ARD) not done within 1 s (§4.6.3)");
+	if (!wait_reg(r, RDRXCTL, RDRXCTL_DMAIDONE, RDRXCTL_DMAIDONE, 1000)) /* §8.2.3.8.8 */
+		return fail(err, errlen, "DMA init (RDRXCTL.DMAIDONE) not done within 1 s (§4.6.3)");
+	return 0;
+}
+
+/* §4.6.4: 10 Gb/s serial link (SFP+), then restart auto-negotiation. */
+static void ixgbe_link_setup(struct ixgbe_dev *dev)
+{
+	uint32_t autoc = reg_read(dev->r, AUTOC);             /* §8.2.3.22.19 AUTOC */
+	autoc &= ~(AUTOC_LMS_MASK | AUTOC_10G_PMA_PMD_MASK);
+	autoc |= AUTOC_LMS_10G_SERIAL;
+	reg_write(dev->r, AUTOC, autoc);                      /* §8.2.3.22.19: link mode */
+	reg_write(dev->r, AUTOC, autoc | AUTOC_RESTART_AN);   /* §8.2.3.22.19: restart AN */
+}
+
+/* §8.2.3.22.20 LINKS: up/down and speed. */
+static void ixgbe_read_link(struct ixgbe_dev *dev)
+{
+	static const unsigned speeds[4] = { 0, 100, 1000, 10000 };
+	uint32_t links = reg_read(dev->r, LINKS);              /* §8.2.3.22.20 LINKS */
+	bool up = (links & LINKS_UP) != 0;
+	if (up != dev->link_up)
+		dev->st.link_changes++;
+	dev->link_up = up;
+	dev->speed = up ? speeds[(links >> LINKS_SPEED_SHIFT) & 3] : 0;
+}
+
+static void ixgbe_wait_link(struct ixgbe_dev *dev)
+{
+	uint64_t deadline = now_ns() + (uint64_t)dev->cfg.wait_link_ms * 1000000;
+	for (;;) {
+		ixgbe_read_link(dev);
+		if (dev->link_up || now_ns() > deadline)
+			break;
+		sleep_us(1000);
+	}
+	if (!dev->link_up)
+		log_warn("%s: link still down after %u ms (check the cable/SFP+ and the peer); "
+		         "continuing, the port starts moving packets when it comes up",
+		         dev->d->addr, dev->cfg.wait_link_ms);
+}
+
+/* ====================================================================
+ * Statistics (§4.6.5, §8.2.3.23): clear-on-read registers folded into
+ * 64-bit software counters.
+ * ==================================================================== */
+
+static void ixgbe_stats_fold(struct ixgbe_dev *dev)
+{
+	const struct regs *r = dev->r;
+	struct ixgbe_stats *st = &dev->st;
+	st->gprc += reg_read(r, GPRC);                         /* §8.2.3.23 GPRC */
+	st->gptc += reg_read(r, GPTC);                         /* §8.2.3.23 GPTC */
+	uint64_t gorcl = reg_read(r, GORCL);                   /* §8.2.3.23: low first */
+	st->gorc += gorcl | (uint64_t)(reg_read(r, GORCH) & 0xF) << 32; /* §8.2.3.23 GORCH */
+	uint64_t gotcl = reg_read(r, GOTCL);                   /* §8.2.3.23 GOTCL */
+	st->gotc += gotcl | (uint64_t)(reg_read(r, GOTCH) & 0xF) << 32; /* §8.2.3.23 GOTCH */
+	for (unsigned i = 0; i < 8; i++)
+		st->mpc += reg_read(r, MPC(i));                    /* §8.2.3.23 MPC[0..7] */
+	for (unsigned q = 0; q < dev->cfg.rxq; q++) {
+		uint32_t qprdc = reg_read(r, QPRDC(q));            /* §8.2.3.23 QPRDC[q] */
+		st->qprdc_q[q] += qprdc;
+		st->qprdc += qprdc;
+	}
+}
+
+/* §4.6.5: the registers are clear-on-read, so one read zeroes them; what
+ * they held before the bring-up is not ours to count. */
+static void ixgbe_stats_reset(struct ixgbe_dev *dev)
+{
+	struct ixgbe_stats keep = dev->st;
+	ixgbe_stats_fold(dev);
+	dev->st = keep;
+}
+
+/* ====================================================================
+ * Receive init (§4.6.7)
+ * ==================================================================== */
+
+/* §7.1.2.8 RSS: hash the flow, look the queue up in a 128-entry table. */
+static void ixgbe_init_rss(struct ixgbe_dev *dev)
+{
+	const struct regs *r = dev->r;
+	uint32_t key[10];
+	if (getrandom(key, sizeof(key), 0) != (ssize_t)sizeof(key))
+		for (unsigned i = 0; i < 10; i++)   /* no entropy: any key spreads flows */
+			key[i] = 0x6d5a6d5a ^ (i * 0x9e3779b9u);
+	for (unsigned i = 0; i < 10; i++)
+		reg_write(r, RSSRK(i), key[i]);                    /* §8.2.3.7.14 RSSRK */
+	for (unsigned i = 0; i < 32; i++) {
+		uint32_t reta = 0;   /* four 8-bit entries; entry n -> queue n % rxq */
+		for (unsigned j = 0; j < 4; j++)
+			reta |= ((4 * i + j) % dev->cfg.rxq) << (8 * j);
+		reg_write(r, RETA(i), reta);                       /* §8.2.3.7.13 RETA */
+	}
+	reg_write(r, MRQC, MRQC_MRQE_RSS | MRQC_RSS_FIELDS);  /* §8.2.3.7.12 MRQC */
+}
+
+/* Per queue: §4.6.7 steps for one ring (buffer size, base, length). */
+static void ixgbe_init_rx_queue(struct ixgbe_dev *dev, unsigned q)
+{
+	const struct regs *r = dev->r;
+	struct ixgbe_rxq *rxq = &dev->rxq[q];
+	uint64_t ring_iova = mem_iova((const void *)rxq->ring);
+	uint32_t srrctl = SRRCTL_DESCTYPE_ADV_ONEBUF | SRRCTL_DROP_EN |
+	                  (RX_BUF_SIZE / 1024) << SRRCTL_BSIZEPACKET_SHIFT;
+	reg_write(r, SRRCTL(q), srrctl);                       /* §8.2.3.8.7 SRRCTL */
+	reg_write(r, RDBAL(q), (uint32_t)ring_iova);           /* §8.2.3.8.1 RDBAL */
+	reg_write(r, RDBAH(q), (uint32_t)(ring_iova >> 32));   /* §8.2.3.8.2 RDBAH */
+	reg_write(r, RDLEN(q), rxq->size * sizeof(union ixgbe_rx_desc)); /* §8.2.3.8.3 RDLEN */
+	reg_write(r, RDH(q), 0);                               /* §8.2.3.8.4 RDH */
+	reg_write(r, RDT(q), 0);                               /* §8.2.3.8.5 RDT: empty for now */
+	reg_clear(r, DCA_RXCTRL(q), DCA_RXCTRL_BIT12);         /* §4.6.7, §8.2.3.11.1 */
+}
+
+static void ixgbe_init_rx(struct ixgbe_dev *dev)
+{
+	const struct regs *r = dev->r;
+	unsigned max_frame = dev->cfg.mtu + 14 + 4;   /* Ethernet header + FCS */
+
+	reg_clear(r, RXCTRL, RXCTRL_RXEN);                     /* §8.2.3.8.10: receiver off */
+	/* No DCB: packet buffer 0 gets all 128 KB, the other seven none (§4.6.7). */
+	reg_write(r, RXPBSIZE(0), 128u << 10);                 /* §8.2.3.8.9 RXPBSIZE[0] */
+	for (unsigned i = 1; i < 8; i++)
+		reg_write(r, RXPBSIZE(i), 0);                      /* §8.2.3.8.9 RXPBSIZE[1..7] */
+
+	uint32_t hlreg0 = reg_read(r, HLREG0);                 /* §8.2.3.22.8 HLREG0 */
+	hlreg0 |= HLREG0_RXCRCSTRP;
+	if (max_frame > 1518)
+		hlreg0 |= HLREG0_JUMBOEN;
+	else
+		hlreg0 &= ~HLREG0_JUMBOEN;
+	reg_write(r, HLREG0, hlreg0);                          /* §8.2.3.22.8: strip CRC, jumbo */
+	reg_write(r, MAXFRS, max_frame << MAXFRS_MFS_SHIFT);   /* §8.2.3.22.13 MAXFRS.MFS */
+	reg_set(r, RDRXCTL, RDRXCTL_CRCSTRIP);                 /* §8.2.3.8.8: must match HLREG0 */
+
+	uint32_t fctrl = reg_read(r, FCTRL) | FCTRL_BAM;       /* §8.2.3.7.1 FCTRL */
+	if (dev->cfg.promisc)
+		fctrl |= FCTRL_MPE | FCTRL_UPE;
+	reg_write(r, FCTRL, fctrl);                            /* §8.2.3.7.1: filters */
+
+	if (dev->cfg.rxq > 1)
+		ixgbe_init_rss(dev);
+	for (unsigned q = 0; q < dev->cfg.rxq; q++)
+		ixgbe_init_rx_queue(dev, q);
+
+	reg_set(r, CTRL_EXT, CTRL_EXT_NS_DIS);                 /* §8.2.3.1.3: snooped DMA */
+	reg_set(r, RXCTRL, RXCTRL_RXEN);                       /* §8.2.3.8.10: receiver on */
+}
+
+/* ====================================================================
+ * Transmit init (§4.6.8)
+ * ==================================================================== */
+
+static void ixgbe_init_tx_queue(struct ixgbe_dev *dev, unsigned q)
+{
+	const struct regs *r = dev->r;
+	struct ixgbe_txq *txq = &dev->txq[q];
+	uint64_t ring_iova = mem_iova((const void *)txq->ring);
+	reg_write(r, TDBAL(q), (uint32_t)ring_iova);           /* §8.2.3.9.5 TDBAL */
+	reg_write(r, TDBAH(q), (uint32_t)(ring_iova >> 32));   /* §8.2.3.9.6 TDBAH */
+	reg_write(r, TDLEN(q), txq->size * sizeof(union ixgbe_tx_desc)); /* §8.2.3.9.7 TDLEN */
+	/* §7.2.3.4.1: prefetch when 32 descriptors are free to fetch and at
+	 * least 1 is waiting (one queue cannot reach line rate without it);
+	 * WTHRESH = 0 so DD is written back as soon as an RS descriptor is done
+	 * -- required because we set RS only on every 32nd descriptor. */
+	uint32_t txdctl = 32u << TXDCTL_PTHRESH_SHIFT | 1u << TXDCTL_HTHRESH_SHIFT |
+	                  0u << TXDCTL_WTHRESH_SHIFT;
+	reg_write(r, TXDCTL(q), txdctl);                       /* §8.2.3.9.10 TXDCTL */
+}
+
+static void ixgbe_init_tx(struct ixgbe_dev *dev)
+{
+	const struct regs *r = dev->r;
+	reg_set(r, HLREG0, HLREG0_TXCRCEN | HLREG0_TXPADEN);   /* §8.2.3.22.8: CRC, padding */
+	reg_set(r, RTTDCS, RTTDCS_ARBDIS);                     /* §8.2.3.10.2: arbiter off while we program */
+	reg_write(r, TXPBSIZE(0), 40u << 10);                  /* §8.2.3.9.13 TXPBSIZE[0]: 40 KB */
+	for (unsigned i = 1; i < 8; i++)
+		reg_write(r, TXPBSIZE(i), 0);                      /* §8.2.3.9.13 TXPBSIZE[1..7] */
+	reg_write(r, DTXMXSZRQ, 0xFFFF);                       /* §8.2.3.9.1: no request size limit */
+	reg_clear(r, RTTDCS, RTTDCS_ARBDIS);                   /* §8.2.3.10.2: arbiter on */
+	for (unsigned q = 0; q < dev->cfg.txq; q++)
+		ixgbe_init_tx_queue(dev, q);
+	reg_set(r, DMATXCTL, DMATXCTL_TE);                     /* §8.2.3.9.2: transmit on */
+}
+
+/* ====================================================================
+ * Queue start (§4.6.7.1, §4.6.8.1)
+ * ==================================================================== */
+
+static int ixgbe_start_rx_queue(struct ixgbe_dev *dev, unsigned q, char *err, size_t errlen)
+{
+	const struct regs *r = dev->r;
+	struct ixgbe_rxq *rxq = &dev->rxq[q];
+	unsigned got = packet_alloc_batch(rxq->bufs, rxq->size);
+	if (got < rxq->size) {
+		packet_free_batch(rxq->bufs, got);
+		memset(rxq->bufs, 0, rxq->size * sizeof(rxq->bufs[0]));
+		return fail(err, errlen, "RX queue %u: the freelist has only %u of the %u packets "
+		            "the ring needs (raise the packet limit or use a smaller rxring=)",
+		            q, got, rxq->size);
+	}
+	for (uint32_t i = 0; i < rxq->size; i++) {
+		rxq->ring[i].read.pkt_addr = packet_dma_addr(rxq->bufs[i]);
+		rxq->ring[i].read.hdr_addr = 0;
+	}
+	rxq->next = 0;
+	rxq->discarding = false;
+	reg_set(r, RXDCTL(q), RXDCTL_ENABLE);                  /* §8.2.3.8.6 RXDCTL.ENABLE */
+	if (!wait_reg(r, RXDCTL(q), RXDCTL_ENABLE, RXDCTL_ENABLE, 1000)) /* §4.6.7.1: read back */
+		return fail(err, errlen, "RX queue %u: RXDCTL.ENABLE did not read back 1 within 1 s "
+		            "(§4.6.7.1)", q);
+	/* The descriptors are written before the device can see them through
+	 * the tail below. */
+	__atomic_thread_fence(__ATOMIC_RELEASE);
+	/* RDT = size - 1, not size: head == tail means "empty" to the device,
+	 * so one descriptor always stays with the driver. */
+	reg_write(r, RDH(q), 0);                               /* §8.2.3.8.4 RDH */
+	reg_write(r, RDT(q), rxq->size - 1);                   /* §8.2.3.8.5 RDT */
+	return 0;
+}
+
+static int ixgbe_start_tx_queue(struct ixgbe_dev *dev, unsigned q, char *err, size_t errlen)
+{
+	const struct regs *r = dev->r;
+	struct ixgbe_txq *txq = &dev->txq[q];
+	txq->next = txq->clean = 0;
+	reg_write(r, TDH(q), 0);                               /* §8.2.3.9.8 TDH */
+	reg_write(r, TDT(q), 0);                               /* §8.2.3.9.9 TDT */
+	reg_set(r, TXDCTL(q), TXDCTL_ENABLE);                  /* §8.2.3.9.10 TXDCTL.ENABLE */
+	if (!wait_reg(r, TXDCTL(q), TXDCTL_ENABLE, TXDCTL_ENABLE, 1000)) /* §4.6.8.1: read back */
+		return fail(err, errlen, "TX queue %u: TXDCTL.ENABLE did not read back 1 within 1 s "
+		            "(§4.6.8.1)", q);
+	return 0;
+}
+
+/* ====================================================================
+ * MAC address (§8.2.3.7.9, §8.2.3.7.10)
+ * ==================================================================== */
+
+static void ixgbe_setup_mac(struct ixgbe_dev *dev)
+{
+	const struct regs *r = dev->r;
+	const uint8_t *m = dev->cfg.mac;
+	if (dev->cfg.set_mac) {
+		reg_write(r, RAL(0), m[0] | m[1] << 8 | m[2] << 16 | (uint32_t)m[3] << 24); /* §8.2.3.7.9 RAL */
+		reg_write(r, RAH(0), m[4] | m[5] << 8 | RAH_AV);   /* §8.2.3.7.10 RAH */
+	}
+	uint32_t ral = reg_read(r, RAL(0));                    /* §8.2.3.7.9 RAL[0] */
+	uint32_t rah = reg_read(r, RAH(0));                    /* §8.2.3.7.10 RAH[0] */
+	for (int i = 0; i < 4; i++)
+		dev->mac[i] = (uint8_t)(ral >> (8 * i));
+	dev->mac[4] = (uint8_t)rah;
+	dev->mac[5] = (uint8_t)(rah >> 8);
+}
+
+/* ====================================================================
+ * Open, recover, close
+ * ==================================================================== */
+
+/* Everything from reset to running queues; used at open and after the
+ * device was reset under us.  The rings' memory is kept; buffers are new. */
+static int ixgbe_bringup(struct ixgbe_dev *dev, char *err, size_t errlen)
+{
+	if (ixgbe_reset(dev, err, errlen) < 0)
+		return -1;
+	ixgbe_link_setup(dev);
+	ixgbe_stats_reset(dev);
+	ixgbe_setup_mac(dev);
+	ixgbe_init_rx(dev);
+	ixgbe_init_tx(dev);
+	for (unsigned q = 0; q < dev->cfg.rxq; q++)
+		if (ixgbe_start_rx_queue(dev, q, err, errlen) < 0)
+			return -1;
+	for (unsigned q = 0; q < dev->cfg.txq; q++)
+		if (ixgbe_start_tx_queue(dev, q, err, errlen) < 0)
+			return -1;
+	return 0;
+}
+
+static int check_config(const struct ixgbe_config *c, char *err, size_t errlen)
+{
+	if (c->rxq < 1 || c->rxq > IXGBE_MAX_QUEUES || c->txq < 1 || c->txq > IXGBE_MAX_QUEUES)
+		return fail(err, errlen, "rxq=%u txq=%u: each must be 1..%d", c->rxq, c->txq,
+		            IXGBE_MAX_QUEUES);
+	unsigned rings[2] = { c->rx_ring, c->tx_ring };
+	for (int i = 0; i < 2; i++)
+		if (rings[i] < IXGBE_MIN_RING || rings[i] > IXGBE_MAX_RING || (rings[i] & (rings[i] - 1)))
+			return fail(err, errlen, "%s=%u: ring sizes are powers of two from %d to %d",
+			            i ? "txring" : "rxring", rings[i], IXGBE_MIN_RING, IXGBE_MAX_RING);
+	if (c->mtu < 68 || c->mtu > IXGBE_MAX_MTU)
+		return fail(err, errlen, "mtu=%u: must be 68..%d", c->mtu, IXGBE_MAX_MTU);
+	return 0;
+}
+
+static void ixgbe_free_rings(struct ixgbe_dev *dev);
+
+struct ixgbe_dev *ixgbe_open(struct device *d, const struct ixgbe_config *cfg,
+                             char *err, size_t errlen)
+{
+	if (check_config(cfg, err, errlen) < 0)
+		return NULL;
+	struct ixgbe_dev *dev = calloc(1, sizeof(*dev));
+	if (!dev) {
+		fail(err, errlen, "out of memory");
+		return NULL;
+	}
+	dev->d = d;
+	dev->r = &d->bar0;
+	dev->cfg = *cfg;
+	/* Rings live in DMA memory for the life of the process (there is no
+	 * mem_free); 128-byte alignment is the datasheet's rule for ring bases. */
+	for (unsigned q = 0; q < cfg->rxq; q++) {
+		struct ixgbe_rxq *rxq = &dev->rxq[q];
+		rxq->size = cfg->rx_ring;
+		rxq->mask = cfg->rx_ring - 1;
+		rxq->ring = mem_alloc_dma(rxq->size * sizeof(union ixgbe_rx_desc), 128);
+		rxq->bufs = calloc(rxq->size, sizeof(rxq->bufs[0]));
+		if (!rxq->ring || !rxq->bufs) {
+			fail(err, errlen, "cannot allocate RX ring %u (%u descriptors) in DMA memory", q,
+			     rxq->size);
+			goto err_free;
+		}
+	}
+	for (unsigned q = 0; q < cfg->txq; q++) {
+		struct ixgbe_txq *txq = &dev->txq[q];
+		txq->size = cfg->tx_ring;
+		txq->mask = cfg->tx_ring - 1;
+		txq->ring = mem_alloc_dma(txq->size * sizeof(union ixgbe_tx_desc), 128);
+		txq->bufs = calloc(txq->size, sizeof(txq->bufs[0]));
+		if (!txq->ring || !txq->bufs) {
+			fail(err, errlen, "cannot allocate TX ring %u (%u descriptors) in DMA memory", q,
+			     txq->size);
+			goto err_free;
+		}
+	}
+	if (ixgbe_bringup(dev, err, errlen) < 0)
+		goto err_reset;
+	if (cfg->wait_link_ms)
+		ixgbe_wait_link(dev);
+	else
+		ixgbe_read_link(dev);
+	dev->st.link_changes = 0;   /* count changes from here on */
+	return dev;
+
+err_reset:
+	/* A half-started device may still own buffers: stop it first. */
+	ixgbe_mask_interrupts(dev);
+	reg_set(dev->r, CTRL, CTRL_RST | CTRL_LNK_RST);        /* §8.2.3.1.1: reset */
+	wait_reg(dev->r, CTRL, CTRL_RST, 0, 1000);             /* §8.2.3.1.1: self-clears */
+err_free:
+	ixgbe_free_rings(dev);
+	free(dev);
+	return NULL;
+}
+
+/* Give every packet still in a ring back to the freelist.  The device must
+ * be stopped (reset) so it cannot write into them afterwards. */
+static void ixgbe_release_buffers(struct ixgbe_dev *dev)
+{
+	for (unsigned q = 0; q < dev->cfg.rxq; q++) {
+		struct ixgbe_rxq *rxq = &dev->rxq[q];
+		for (uint32_t i = 0; rxq->bufs && i < rxq->size; i++)
+			if (rxq->bufs[i]) {
+				packet_free(rxq->bufs[i]);
+				rxq->bufs[i] = NULL;
+			}
+	}
+	for (unsigned q = 0; q < dev->cfg.txq; q++) {
+		struct ixgbe_txq *txq = &dev->txq[q];
+		for (; txq->bufs && txq->clean != txq->next; txq->clean++) {
+			uint32_t i = txq->clean & txq->mask;
+			packet_free(txq->bufs[i]);
+			txq->bufs[i] = NULL;
+		}
+	}
+}
+
+static void ixgbe_free_rings(struct ixgbe_dev *dev)
+{
+	for (unsigned q = 0; q < IXGBE_MAX_QUEUES; q++) {
+		free(dev->rxq[q].bufs);
+		free(dev->txq[q].bufs);
+		dev->rxq[q].bufs = NULL;
+		dev->txq[q].bufs = NULL;
+	}
+}
+
+/* Count received frames the rings still hold (DD set, not yet handed
+ * over) that will be lost because the device is reset or the port closed. */
+static void ixgbe_count_rx_losses(struct ixgbe_dev *dev)
+{
+	for (unsigned q = 0; q < dev->cfg.rxq; q++) {
+		struct ixgbe_rxq *rxq = &dev->rxq[q];
+		for (uint32_t i = 0; i < rxq->size - 1; i++) {
+			uint32_t status = rxq->ring[(rxq->next + i) & rxq->mask].wb.status_error;
+			if (!(status & RXD_STAT_DD))
+				break;
+			if (status & RXD_STAT_EOP)
+				dev->st.rx_lost++;
+		}
+	}
+}
+
+/* Queued frames the device did not confirm sent (DD) before it lost its
+ * state: counted as lost (some may have left the wire; we cannot know). */
+static void ixgbe_count_tx_losses(struct ixgbe_dev *dev)
+{
+	for (unsigned q = 0; q < dev->cfg.txq; q++) {
+		ixgbe_tx_reclaim(dev, q);
+		dev->st.tx_lost += dev->txq[q].next - dev->txq[q].clean;
+	}
+}
+
+/* Has the device lost the state we gave it?  A queue we enabled that
+ * reads back disabled means a reset (or a queue the device stopped after a
+ * fault); either way the only way on is a fresh bring-up. */
+static bool ixgbe_lost_state(struct ixgbe_dev *dev)
+{
+	if (!(reg_read(dev->r, RXCTRL) & RXCTRL_RXEN))         /* §8.2.3.8.10 RXCTRL.RXEN */
+		return true;
+	for (unsigned q = 0; q < dev->cfg.rxq; q++)
+		if (!(reg_read(dev->r, RXDCTL(q)) & RXDCTL_ENABLE)) /* §8.2.3.8.6 RXDCTL.ENABLE */
+			return true;
+	for (unsigned q = 0; q < dev->cfg.txq; q++)
+		if (!(reg_read(dev->r, TXDCTL(q)) & TXDCTL_ENABLE)) /* §8.2.3.9.10 TXDCTL.ENABLE */
+			return true;
+	return false;
+}
+
+static int ixgbe_recover(struct ixgbe_dev *dev)
+{
+	char err[256];
+	log_warn("%s: the device lost its configuration (reset or stopped queue); "
+	         "counting what the rings held and bringing it up again", dev->d->addr);
+	ixgbe_count_rx_losses(dev);
+	ixgbe_count_tx_losses(dev);
+	/* Reset first so the device cannot write into buffers we free. */
+	ixgbe_mask_interrupts(dev);
+	reg_set(dev->r, CTRL, CTRL_RST | CTRL_LNK_RST);        /* §8.2.3.1.1: reset */
+	wait_reg(dev->r, CTRL, CTRL_RST | CTRL_LNK_RST, 0, 1000); /* §8.2.3.1.1: self-clears */
+	ixgbe_release_buffers(dev);
+	dev->st.resets++;
+	if (ixgbe_bringup(dev, err, sizeof(err)) < 0) {
+		log_error("%s: bring-up after reset failed: %s", dev->d->addr, err);
+		return -1;
+	}
+	return 0;
+}
+
+int ixgbe_poll(struct ixgbe_dev *dev)
+{
+	ixgbe_stats_fold(dev);
+	ixgbe_read_link(dev);
+	if (ixgbe_lost_state(dev))
+		return ixgbe_recover(dev);
+	return 0;
+}
+
+/* Wait (bounded) until the device has sent what TX queue q holds. */
+static void ixgbe_drain_tx(struct ixgbe_dev *dev, unsigned q)
+{
+	struct ixgbe_txq *txq = &dev->txq[q];
+	uint32_t tdt = txq->next & txq->mask;
+	if (dev->link_up)
+		wait_reg(dev->r, TDH(q), 0xFFFF, tdt, 100);        /* §8.2.3.9.8 TDH reaches TDT */
+	/* Descriptors before TDH were fetched and sent: give them back. */
+	uint32_t tdh = reg_read(dev->r, TDH(q)) & txq->mask;   /* §8.2.3.9.8 TDH */
+	uint32_t sent = (tdh - txq->clean) & txq->mask;
+	if (sent > txq->next - txq->clean)
+		sent = 0;        /* a head we do not believe: count everything as lost */
+	for (uint32_t i = 0; i < sent; i++, txq->clean++) {
+		packet_free(txq->bufs[txq->clean & txq->mask]);
+		txq->bufs[txq->clean & txq->mask] = NULL;
+	}
+	dev->st.tx_lost += txq->next - txq->clean;
+}
+
+void ixgbe_close(struct ixgbe_dev *dev)
+{
+	if (!dev)
+		return;
+	const struct regs *r = dev->r;
+	ixgbe_stats_fold(dev);
+	ixgbe_read_link(dev);
+	if (!ixgbe_lost_state(dev))
+		for (unsigned q = 0; q < dev->cfg.txq; q++)
+			ixgbe_drain_tx(dev, q);
+	else
+		ixgbe_count_tx_losses(dev);
+	ixgbe_count_rx_losses(dev);
+	/* §4.6.7.1/§4.6.8.1: disable the queues, then the whole device. */
+	for (unsigned q = 0; q < dev->cfg.rxq; q++)
+		reg_clear(r, RXDCTL(q), RXDCTL_ENABLE);            /* §8.2.3.8.6 RXDCTL.ENABLE off */
+	for (unsigned q = 0; q < dev->cfg.txq; q++)
+		reg_clear(r, TXDCTL(q), TXDCTL_ENABLE);            /* §8.2.3.9.10 TXDCTL.ENABLE off */
+	reg_clear(r, RXCTRL, RXCTRL_RXEN);                     /* §8.2.3.8.10: receiver off */
+	ixgbe_mask_interrupts(dev);
+	reg_set(r, CTRL, CTRL_RST | CTRL_LNK_RST);             /* §8.2.3.1.1: reset */
+	wait_reg(r, CTRL, CTRL_RST | CTRL_LNK_RST, 0, 1000);   /* §8.2.3.1.1: self-clears */
+	ixgbe_release_buffers(dev);
+	ixgbe_free_rings(dev);
+	free(dev);
+}
+
+void ixgbe_stats(struct ixgbe_dev *dev, struct ixgbe_stats *out)
+{
+	ixgbe_stats_fold(dev);
+	*out = dev->st;
+}
+
+bool ixgbe_link_up(struct ixgbe_dev *dev, unsigned *speed_mbps)
+{
+	ixgbe_read_link(dev);
+	if (speed_mbps)
+		*speed_mbps = dev->speed;
+	return dev->link_up;
+}
+
+void ixgbe_mac(const struct ixgbe_dev *dev, uint8_t mac[6]) { memcpy(mac, dev->mac, 6); }
+unsigned ixgbe_rx_queues(const struct ixgbe_dev *dev) { return dev->cfg.rxq; }
+unsigned ixgbe_tx_queues(const struct ixgbe_dev *dev) { return dev->cfg.txq; }
+
+/* ====================================================================
+ * Receive path (§7.1.6)
+ * ==================================================================== */
+
+unsigned ixgbe_rx_batch(struct ixgbe_dev *dev, unsigned q, struct packet **out, unsigned n)
+{
+	struct ixgbe_rxq *rxq = &dev->rxq[q];
+	volatile union ixgbe_rx_desc *ring = rxq->ring;
+	uint32_t next = rxq->next, mask = rxq->mask;
+	if (n > IXGBE_RX_BATCH)
+		n = IXGBE_RX_BATCH;
+
+	/* 1. How many descriptors has the device finished? */
+	unsigned ready = 0;
+	while (ready < n && (ring[(next + ready) & mask].wb.status_error & RXD_STAT_DD))
+		ready++;
+	if (ready == 0)
+		return 0;
+	/* Acquire: the device writes the write-back body before DD (release);
+	 * this keeps our loads of length and EOP below after the loads of DD. */
+	__atomic_thread_fence(__ATOMIC_ACQUIRE);
+
+	/* 2. Fresh buffers for the descriptors we take, in one call.  Short
+	 * allocation is not fatal: those frames are dropped (rx_nobuf) and their
+	 * buffers go straight back, so the ring never runs dry. */
+	struct packet *fresh[IXGBE_RX_BATCH];
+	unsigned nfresh = packet_alloc_batch(fresh, ready);
+
+	/* 3. Hand over good frames, refill each descriptor. */
+	unsigned got = 0;
+	uint64_t bytes = 0;
+	for (unsigned i = 0; i < ready; i++) {
+		uint32_t idx = (next + i) & mask;
+		volatile union ixgbe_rx_desc *desc = &ring[idx];
+		uint32_t status = desc->wb.status_error;
+		uint32_t len = desc->wb.length;
+		struct packet *p = rxq->bufs[idx];
+		if (unlikely(!(status & RXD_STAT_EOP) || len == 0 || len > RX_BUF_SIZE ||
+		             rxq->discarding)) {
+			/* Never trust the device: a frame over several buffers (we gave
+			 * it 9 KB ones), an empty one or one longer than the buffer is
+			 * dropped whole -- counted once, at its first descriptor. */
+			if (!rxq->discarding)
+				dev->st.rx_badlen++;
+			rxq->discarding = !(status & RXD_STAT_EOP);
+		} else if (unlikely(got == nfresh)) {
+			dev->st.rx_nobuf++;
+		} else {
+			p->length = (uint16_t)len;
+			bytes += len;
+			out[got] = p;
+			rxq->bufs[idx] = p = fresh[got];
+			got++;
+		}
+		desc->read.pkt_addr = packet_dma_addr(p);
+		desc->read.hdr_addr = 0;   /* clears DD for the next round */
+	}
+	if (unlikely(got < nfresh))
+		packet_free_batch(fresh + got, nfresh - got);
+	dev->st.rx_packets += got;
+	dev->st.rx_bytes += bytes;
+
+	/* 4. Give the refilled descriptors back: one tail write.  Tail stays one
+	 * behind `next` so head never catches up with it on a full ring. */
+	rxq->next = next + ready;
+	__atomic_thread_fence(__ATOMIC_RELEASE);   /* descriptors before tail */
+	reg_write(dev->r, RDT(q), (rxq->next - 1) & mask); /* §8.2.3.8.5 RDT */
+	return got;
+}
+
+/* ====================================================================
+ * Transmit path (§7.2.3)
+ * ==================================================================== */
+
+/* RS is set on every IXGBE_TX_RS_EVERY-th descriptor (index % 32 == 31), so
+ * the device writes DD back once per 32 frames and we free them 32 at a
+ * time.  `clean` therefore always sits on a multiple of 32. */
+unsigned ixgbe_tx_reclaim(struct ixgbe_dev *dev, unsigned q)
+{
+	struct ixgbe_txq *txq = &dev->txq[q];
+	unsigned freed = 0;
+	while (txq->next - txq->clean >= IXGBE_TX_RS_EVERY) {
+		uint32_t first = txq->clean & txq->mask;
+		uint32_t last = first + IXGBE_TX_RS_EVERY - 1;
+		if (!(txq->ring[last].wb.status & TXD_STAT_DD))
+			break;
+		/* Acquire: the device read the buffers before it wrote DD. */
+		__atomic_thread_fence(__ATOMIC_ACQUIRE);
+		packet_free_batch(&txq->bufs[first], IXGBE_TX_RS_EVERY);
+		txq->clean += IXGBE_TX_RS_EVERY;
+		freed += IXGBE_TX_RS_EVERY;
+	}
+	return freed;
+}
+
+unsigned ixgbe_tx_batch(struct ixgbe_dev *dev, unsigned q, struct packet **pkts, unsigned n)
+{
+	struct ixgbe_txq *txq = &dev->txq[q];
+	ixgbe_tx_reclaim(dev, q);
+
+	/* At most size - 1 in flight: head == tail means "empty" to the device. */
+	uint32_t room = txq->size - 1 - (txq->next - txq->clean);
+	if (n > room)
+		n = room;
+	if (n == 0)
+		return 0;
+
+	volatile union ixgbe_tx_desc *ring = txq->ring;
+	uint32_t next = txq->next, mask = txq->mask;
+	uint64_t bytes = 0;
+	for (unsigned i = 0; i < n; i++) {
+		struct packet *p = pkts[i];
+		uint32_t idx = (next + i) & mask;
+		uint32_t len = p->length;
+		uint32_t rs = (idx % IXGBE_TX_RS_EVERY == IXGBE_TX_RS_EVERY - 1) ? TXD_CMD_RS : 0;
+		txq->bufs[idx] = p;
+		ring[idx].read.buffer_addr = packet_dma_addr(p);
+		ring[idx].read.cmd_type_len = TXD_DTYP_DATA | TXD_CMD_DEXT | TXD_CMD_IFCS |
+		                              TXD_CMD_EOP | rs | len;
+		ring[idx].read.olinfo_status = len << TXD_PAYLEN_SHIFT;
+		bytes += len;
+	}
+	txq->next = next + n;
+	dev->st.tx_packets += n;
+	dev->st.tx_bytes += bytes;
+	__atomic_thread_fence(__ATOMIC_RELEASE);   /* descriptors before tail */
+	reg_write(dev->r, TDT(q), txq->next & mask);          /* §8.2.3.9.9 TDT */
+	return n;
+}

@@ -1,0 +1,115 @@
+/* ixgbe.h -- driver for the Intel 82599 10 GbE controller (ixgbe family).
+ *
+ * Life of a port:
+ *   ixgbe_open()      datasheet §4.6 bring-up: reset, link setup, RX/TX
+ *                     init, queues started with their rings full of
+ *                     buffers from the freelist;
+ *   ixgbe_rx_batch()  / ixgbe_tx_batch()  the hot path, one tail write
+ *                     per call (see below);
+ *   ixgbe_poll()      housekeeping a few times a second: accumulate the
+ *                     clear-on-read statistics, follow the link, notice a
+ *                     device that was reset under us and bring it back;
+ *   ixgbe_close()     disable queues, reset the device, give every packet
+ *                     in the rings back to the freelist.
+ *
+ * Threading: a port is driven by one thread.  Each queue is a
+ * single-producer/single-consumer ring shared with the device: the driver
+ * produces RX buffers and TX frames (it writes the tail registers), the
+ * device consumes them (it moves the head) and reports completion with the
+ * DD bit in the descriptor.
+ *
+ * Packets: every packet handed to ixgbe_tx_batch() is owned by the ring
+ * until the device reports it sent; ixgbe_rx_batch() hands over packets the
+ * caller then owns.  Nothing is ever dropped silently: every frame the
+ * driver refuses is counted in struct ixgbe_stats.
+ */
+#ifndef KVICK_IXGBE_H
+#define KVICK_IXGBE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../core/packet.h"
+#include "device.h"
+
+#define IXGBE_MAX_QUEUES   16    /* RSS spreads over at most 16 queues (§7.1.2.8) */
+#define IXGBE_MIN_RING     64
+#define IXGBE_MAX_RING     4096
+#define IXGBE_RX_BATCH     128   /* descriptors examined per ixgbe_rx_batch() */
+#define IXGBE_TX_RS_EVERY  32    /* RS (report status) on every 32nd TX descriptor */
+#define IXGBE_MAX_MTU      9000
+
+/* Is this PCI ID an 82599-family function this driver knows? */
+bool ixgbe_supports(uint16_t vendor_id, uint16_t device_id);
+
+struct ixgbe_config {
+	unsigned rxq, txq;        /* queues to use, 1..IXGBE_MAX_QUEUES (RSS when rxq > 1) */
+	unsigned rx_ring, tx_ring;/* descriptors per ring: power of two, 64..4096 */
+	unsigned mtu;             /* 68..9000; frames above 1500 turn on jumbo (HLREG0.JUMBOEN) */
+	bool promisc;             /* accept every unicast and multicast frame */
+	bool set_mac;             /* program mac[] into RAL(0)/RAH(0) */
+	uint8_t mac[6];
+	unsigned wait_link_ms;    /* 0: don't wait for the link at open */
+};
+
+/* Accumulated 64-bit statistics.  The device's own counters (clear on read,
+ * 32 or 36 bits wide) are folded in by ixgbe_poll()/ixgbe_stats(); the
+ * driver's own counters are exact at any time. */
+struct ixgbe_stats {
+	/* the device's (§8.2.3.23) */
+	uint64_t gprc, gptc;        /* good packets received / transmitted */
+	uint64_t gorc, gotc;        /* good octets received / transmitted (with FCS) */
+	uint64_t mpc;               /* missed: no room in the RX packet buffer (MPC) */
+	uint64_t qprdc;             /* dropped: no free RX descriptor (QPRDC, all queues) */
+	uint64_t qprdc_q[IXGBE_MAX_QUEUES];
+	/* the driver's */
+	uint64_t rx_packets, rx_bytes;      /* handed to the caller */
+	uint64_t tx_packets, tx_bytes;      /* accepted into a TX ring */
+	uint64_t rx_nobuf;          /* frames dropped: no fresh buffer to refill with */
+	uint64_t rx_badlen;         /* frames dropped: write-back length 0, > buffer, or no EOP */
+	uint64_t rx_lost;           /* frames received but still in the ring at a reset or close */
+	uint64_t tx_lost;           /* frames queued but not confirmed sent at a reset or close */
+	uint64_t resets;            /* device resets noticed and recovered from */
+	uint64_t link_changes;
+};
+
+struct ixgbe_dev;
+
+/* Bring the port up (§4.6).  Returns NULL with the reason in err. */
+struct ixgbe_dev *ixgbe_open(struct device *d, const struct ixgbe_config *cfg,
+                             char *err, size_t errlen);
+
+/* Disable the queues, reset the device, free every packet in the rings.
+ * Does not close the struct device. */
+void ixgbe_close(struct ixgbe_dev *dev);
+
+/* Receive up to n (<= IXGBE_RX_BATCH) frames from RX queue q into out[].
+ * Returns how many; the caller owns them. */
+unsigned ixgbe_rx_batch(struct ixgbe_dev *dev, unsigned q, struct packet **out, unsigned n);
+
+/* Queue up to n frames on TX queue q.  Returns how many the ring took
+ * (from the front of pkts[]); the caller still owns the rest.  Frames
+ * longer than the MTU allows are the caller's problem: the device drops
+ * them and counts them in its error counters. */
+unsigned ixgbe_tx_batch(struct ixgbe_dev *dev, unsigned q, struct packet **pkts, unsigned n);
+
+/* Give back TX buffers the device has sent; returns packets freed. */
+unsigned ixgbe_tx_reclaim(struct ixgbe_dev *dev, unsigned q);
+
+/* Housekeeping: fold the statistics registers in, follow the link, and if
+ * the device was reset (a queue we enabled reads back disabled) count what
+ * the rings held and re-run the bring-up.  Returns 0, or -1 when the
+ * device could not be brought back (logged). */
+int ixgbe_poll(struct ixgbe_dev *dev);
+
+/* A consistent copy of the statistics (folds the registers in first). */
+void ixgbe_stats(struct ixgbe_dev *dev, struct ixgbe_stats *out);
+
+/* Link state from LINKS (§8.2.3.22.20); speed in Mb/s (0 when down). */
+bool ixgbe_link_up(struct ixgbe_dev *dev, unsigned *speed_mbps);
+void ixgbe_mac(const struct ixgbe_dev *dev, uint8_t mac[6]);
+unsigned ixgbe_rx_queues(const struct ixgbe_dev *dev);
+unsigned ixgbe_tx_queues(const struct ixgbe_dev *dev);
+
+#endif
