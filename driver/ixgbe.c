@@ -762,7 +762,7 @@ static void ixgbe_drain_tx(struct ixgbe_dev *dev, unsigned q)
 	dev->st.tx_lost += txq->next - txq->clean;
 }
 
-void ixgbe_close(struct ixgbe_dev *dev)
+void ixgbe_close(struct ixgbe_dev *dev, struct ixgbe_stats *final)
 {
 	if (!dev)
 		return;
@@ -785,6 +785,8 @@ void ixgbe_close(struct ixgbe_dev *dev)
 	reg_set(r, CTRL, CTRL_RST | CTRL_LNK_RST);             /* §8.2.3.1.1: reset */
 	wait_reg(r, CTRL, CTRL_RST | CTRL_LNK_RST, 0, 1000);   /* §8.2.3.1.1: self-clears */
 	ixgbe_release_buffers(dev);
+	if (final)
+		*final = dev->st;
 	ixgbe_free_rings(dev);
 	free(dev);
 }

@@ -80,9 +80,11 @@ struct ixgbe_dev;
 struct ixgbe_dev *ixgbe_open(struct device *d, const struct ixgbe_config *cfg,
                              char *err, size_t errlen);
 
-/* Disable the queues, reset the device, free every packet in the rings.
- * Does not close the struct device. */
-void ixgbe_close(struct ixgbe_dev *dev);
+/* Let TX drain (bounded), disable the queues, reset the device, free every
+ * packet in the rings.  Frames still in a ring are counted (rx_lost /
+ * tx_lost) in the final statistics, copied to *final if not NULL.  Does not
+ * close the struct device. */
+void ixgbe_close(struct ixgbe_dev *dev, struct ixgbe_stats *final);
 
 /* Receive up to n (<= IXGBE_RX_BATCH) frames from RX queue q into out[].
  * Returns how many; the caller owns them. */
