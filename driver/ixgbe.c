@@ -848,11 +848,12 @@ unsigned ixgbe_rx_batch(struct ixgbe_dev *dev, unsigned q, struct packet **out, 
 		struct packet *p = rxq->bufs[idx];
 		if (unlikely(!(status & RXD_STAT_EOP) || len == 0 || len > RX_BUF_SIZE ||
 		             rxq->discarding)) {
-			/* Never trust the device: a frame over several buffers (we gave
-			 * it 9 KB ones), an empty one or one longer than the buffer is
-			 * dropped whole -- counted once, at its first descriptor. */
-			if (!rxq->discarding)
-				dev->st.rx_badlen++;
+			/* Never trust the device: an empty frame, one longer than the
+			 * buffer, or one spread over several buffers (impossible with
+			 * our 9 KB buffers and MAXFRS) is dropped whole, up to and
+			 * including the descriptor with EOP.  Counted per descriptor:
+			 * each one carried (part of) a frame we could not accept. */
+			dev->st.rx_badlen++;
 			rxq->discarding = !(status & RXD_STAT_EOP);
 		} else if (unlikely(got == nfresh)) {
 			dev->st.rx_nobuf++;

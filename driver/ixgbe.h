@@ -67,7 +67,7 @@ struct ixgbe_stats {
 	uint64_t rx_packets, rx_bytes;      /* handed to the caller */
 	uint64_t tx_packets, tx_bytes;      /* accepted into a TX ring */
 	uint64_t rx_nobuf;          /* frames dropped: no fresh buffer to refill with */
-	uint64_t rx_badlen;         /* frames dropped: write-back length 0, > buffer, or no EOP */
+	uint64_t rx_badlen;         /* descriptors dropped: length 0, > buffer, or part of a frame without EOP */
 	uint64_t rx_lost;           /* frames received but still in the ring at a reset or close */
 	uint64_t tx_lost;           /* frames queued but not confirmed sent at a reset or close */
 	uint64_t resets;            /* device resets noticed and recovered from */
