@@ -268,7 +268,7 @@ static bool wait_reg(const struct regs *r, uint32_t reg, uint32_t mask, uint32_t
 /* §4.6.3.1: interrupts stay masked -- kvick polls. */
 static void ixgbe_mask_interrupts(struct ixgbe_dev *dev)
 {
-	reg_write(dev->r, EIMC, EIMC_ALL);   /* §8.2.3.5.4 EIMC: mask every cause */
+	reg_write(dev->r, EIMC, EIMC_ALL);   /* §8.2.3.5.5 EIMC: mask every cause */
 	(void)reg_read(dev->r, EICR);        /* §8.2.3.5.1 EICR: clear on read */
 }
 
@@ -335,16 +335,16 @@ static void ixgbe_stats_fold(struct ixgbe_dev *dev)
 {
 	const struct regs *r = dev->r;
 	struct ixgbe_stats *st = &dev->st;
-	st->gprc += reg_read(r, GPRC);                         /* §8.2.3.23 GPRC */
-	st->gptc += reg_read(r, GPTC);                         /* §8.2.3.23 GPTC */
-	uint64_t gorcl = reg_read(r, GORCL);                   /* §8.2.3.23: low first */
-	st->gorc += gorcl | (uint64_t)(reg_read(r, GORCH) & 0xF) << 32; /* §8.2.3.23 GORCH */
-	uint64_t gotcl = reg_read(r, GOTCL);                   /* §8.2.3.23 GOTCL */
-	st->gotc += gotcl | (uint64_t)(reg_read(r, GOTCH) & 0xF) << 32; /* §8.2.3.23 GOTCH */
+	st->gprc += reg_read(r, GPRC);                         /* §8.2.3.23.18 GPRC */
+	st->gptc += reg_read(r, GPTC);                         /* §8.2.3.23.22 GPTC */
+	uint64_t gorcl = reg_read(r, GORCL);                   /* §8.2.3.23.23: low first */
+	st->gorc += gorcl | (uint64_t)(reg_read(r, GORCH) & 0xF) << 32; /* §8.2.3.23.24 GORCH */
+	uint64_t gotcl = reg_read(r, GOTCL);                   /* §8.2.3.23.25 GOTCL */
+	st->gotc += gotcl | (uint64_t)(reg_read(r, GOTCH) & 0xF) << 32; /* §8.2.3.23.26 GOTCH */
 	for (unsigned i = 0; i < 8; i++)
 		st->mpc += reg_read(r, MPC(i));                    /* §8.2.3.23 MPC[0..7] */
 	for (unsigned q = 0; q < dev->cfg.rxq; q++) {
-		uint32_t qprdc = reg_read(r, QPRDC(q));            /* §8.2.3.23 QPRDC[q] */
+		uint32_t qprdc = reg_read(r, QPRDC(q));            /* §8.2.3.23.72 QPRDC[q] */
 		st->qprdc_q[q] += qprdc;
 		st->qprdc += qprdc;
 	}
@@ -463,7 +463,7 @@ static void ixgbe_init_tx(struct ixgbe_dev *dev)
 	reg_write(r, TXPBSIZE(0), 40u << 10);                  /* §8.2.3.9.13 TXPBSIZE[0]: 40 KB */
 	for (unsigned i = 1; i < 8; i++)
 		reg_write(r, TXPBSIZE(i), 0);                      /* §8.2.3.9.13 TXPBSIZE[1..7] */
-	reg_write(r, DTXMXSZRQ, 0xFFFF);                       /* §8.2.3.9.1: no request size limit */
+	reg_write(r, DTXMXSZRQ, 0xFFFF);                       /* §8.2.3.9.3: no request size limit */
 	reg_clear(r, RTTDCS, RTTDCS_ARBDIS);                   /* §8.2.3.10.2: arbiter on */
 	for (unsigned q = 0; q < dev->cfg.txq; q++)
 		ixgbe_init_tx_queue(dev, q);
