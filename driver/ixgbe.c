@@ -497,11 +497,10 @@ static int ixgbe_start_rx_queue(struct ixgbe_dev *dev, unsigned q, char *err, si
 		return fail(err, errlen, "RX queue %u: RXDCTL.ENABLE did not read back 1 within 1 s "
 		            "(§4.6.7.1)", q);
 	/* The descriptors are written before the device can see them through
-	 * the tail below. */
+	 * the tail below (RDH was set to 0 with the queue still disabled). */
 	__atomic_thread_fence(__ATOMIC_RELEASE);
 	/* RDT = size - 1, not size: head == tail means "empty" to the device,
 	 * so one descriptor always stays with the driver. */
-	reg_write(r, RDH(q), 0);                               /* §8.2.3.8.4 RDH */
 	reg_write(r, RDT(q), rxq->size - 1);                   /* §8.2.3.8.5 RDT */
 	return 0;
 }

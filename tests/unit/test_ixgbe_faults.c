@@ -11,7 +11,7 @@ static void open_pair(struct port *a, struct port *b, unsigned rx_ring)
 	struct ixgbe_config c = test_config();
 	c.rx_ring = rx_ring;
 	port_open(a, "sim:0/cable=1", &c);
-	port_open(b, "sim:1", &c);
+	port_open(b, "sim:1/cable=0", &c);
 }
 
 static bool wait_link(struct ixgbe_dev *ix, bool up, unsigned ms)
