@@ -7,13 +7,7 @@
 #include <string.h>
 
 #include "../hw-sim/sim.h"
-
-/* The VFIO backend (driver/vfio.c) is declared weak here so this file links
- * in a build that does not (yet) have it: the reference is then NULL and
- * device_open() says so instead of failing to link.  Same prototype as
- * driver/vfio.h. */
-int vfio_device_open(const char *pci_addr, struct device *d, char *err, size_t errlen)
-	__attribute__((weak));
+#include "vfio.h"
 
 /* "DDDD:BB:DD.F" (domain optional): bus and device in hex, device < 0x20,
  * function 0..7.  Writes the full form (with domain) to out. */
@@ -61,11 +55,6 @@ int device_open(const char *spec, struct device *d, char *err, size_t errlen)
 			snprintf(err, errlen, "'%s' is not a PCI address: expected DDDD:BB:DD.F such "
 			         "as 0000:03:00.0 (see `kvick pci`), or a model port such as sim:0",
 			         spec);
-			return -1;
-		}
-		if (!vfio_device_open) {
-			snprintf(err, errlen, "%s: this kvick was built without the VFIO backend "
-			         "(driver/vfio.c); only model ports (sim:N) can be opened", addr);
 			return -1;
 		}
 		if (vfio_device_open(addr, d, err, errlen) < 0)
