@@ -1,0 +1,109 @@
+/* The `intel` app in a real engine on the model:
+ *   src (source) -> nic0 (intel sim:0) ==cable== nic1 (intel sim:1) -> snk
+ * Every frame the source made is accounted for -- delivered to the sink,
+ * dropped with a reason, or drained from a link at shutdown -- using the
+ * apps' own counters and the model's.  Plus: a bad pci= stops the start. */
+#include "ixgbe_test.h"
+
+#include "core/topology.h"
+
+static uint64_t counter(struct engine *e, const char *app, const char *name)
+{
+	struct app *a = engine_app(e, app);
+	assert_non_null(a);
+	for (int k = 0; k < a->ncounters; k++)
+		if (!strcmp(a->counters[k].name, name))
+			return *a->counters[k].value;
+	fail_msg("app %s has no counter %s", app, name);
+	return 0;
+}
+
+static uint64_t link_drained_and_dropped(struct engine *e)
+{
+	uint64_t n = 0;
+	for (int i = 0; i < engine_nlinks(e); i++) {
+		struct link_counters c;
+		link_get_counters(engine_link_at(e, i, NULL), &c);
+		n += c.txdrop;
+	}
+	return n;
+}
+
+#define FRAMES 20000
+
+static void test_app_forwarding(void **st)
+{
+	const char *text =
+		"app src  source size=1000 count=20000\n"
+		"app nic0 intel  pci=sim:0/cable=1 promisc=true\n"
+		"app nic1 intel  pci=sim:1/cable=0 promisc=true\n"
+		"app snk  sink\n"
+		"link src.output -> nic0.input\n"
+		"link nic1.output -> snk.input\n";
+	struct topology *t = topology_parse("intel.topo", text, NULL, stderr);
+	assert_non_null(t);
+	struct engine *e = engine_new(t);
+	assert_non_null(e);
+	assert_int_equal(counter(e, "nic0", "link"), 1);
+	assert_int_equal(counter(e, "nic1", "speed_mbps"), 10000);
+	uint64_t deadline = now_ns() + 20000000000ull;
+	while (now_ns() < deadline) {
+		engine_breathe(e);
+		if (counter(e, "src", "packets") == FRAMES &&
+		    counter(e, "snk", "packets") + counter(e, "nic0", "txdrop_ringfull") >= FRAMES)
+			break;
+	}
+	struct sim_port_stats m0, m1;
+	engine_shutdown(e);   /* every app stopped: the counters are final */
+	sim_port_stats(0, &m0);
+	sim_port_stats(1, &m1);
+	uint64_t src = counter(e, "src", "packets");
+	uint64_t tx = counter(e, "nic0", "txpackets"), ringfull = counter(e, "nic0", "txdrop_ringfull");
+	uint64_t rx = counter(e, "nic1", "rxpackets"), snk = counter(e, "snk", "packets");
+	uint64_t rxdrops = counter(e, "nic1", "rxdrop_nodesc") + counter(e, "nic1", "missed") +
+	                   counter(e, "nic1", "rxdrop_nobuf") + counter(e, "nic1", "rxdrop_badlen") +
+	                   counter(e, "nic1", "rx_lost");
+	print_message("src %llu nic0 tx %llu ringfull %llu | nic1 rx %llu drops %llu | sink %llu\n",
+	              (unsigned long long)src, (unsigned long long)tx, (unsigned long long)ringfull,
+	              (unsigned long long)rx, (unsigned long long)rxdrops, (unsigned long long)snk);
+	assert_int_equal(src, FRAMES);
+	assert_int_equal(link_drained_and_dropped(e), 0);
+	/* Nothing is in a link after the run (the loop waited for the sink). */
+	assert_int_equal(tx + ringfull, src);
+	assert_int_equal(m0.tx_frames + counter(e, "nic0", "tx_lost"), tx);
+	assert_int_equal(m1.wire_rx_frames, m0.tx_frames);
+	assert_int_equal(rx + rxdrops, m1.wire_rx_frames);
+	assert_int_equal(snk, rx);
+	assert_true(snk > FRAMES / 2);   /* and most of it really went through */
+	assert_int_equal(counter(e, "nic0", "resets") + counter(e, "nic1", "resets"), 0);
+	engine_free(e);
+	topology_free(t);
+	assert_no_violations();
+}
+
+static void test_app_bad_pci(void **st)
+{
+	const char *bad[] = {
+		"app nic intel pci=eth0\n",
+		"app nic intel pci=sim0\n",
+		"app nic intel pci=sim:0 rxring=100\n",
+		"app nic intel pci=sim:0 mtu=9500\n",
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct topology *t = topology_parse("bad.topo", bad[i], NULL, stderr);
+		assert_non_null(t);
+		assert_null(engine_new(t));
+		topology_free(t);
+	}
+	assert_int_equal(freelist_outstanding(), 0);
+}
+
+int main(void)
+{
+	test_mem_init();
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_app_forwarding, ixgbe_test_setup, ixgbe_test_teardown),
+		cmocka_unit_test_setup_teardown(test_app_bad_pci, ixgbe_test_setup, ixgbe_test_teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
