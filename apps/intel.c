@@ -15,7 +15,9 @@
  * polled into `output`); txq=N transmit queues: a batch from `input` goes
  * to queue 0 and what does not fit spills to the next queues (frames of
  * one batch keep their order; with txq > 1 two batches may be reordered).
- * A frame no TX ring can take is freed and counted in txdrop_ringfull.
+ * Backpressure: push() takes from `input` only what the TX rings have room
+ * for, so when the wire is slower than the source, frames wait in the link
+ * and the upstream app sees a full link (and counts its own drops there).
  */
 #include <inttypes.h>
 #include <stdlib.h>
@@ -65,6 +67,7 @@ static void intel_sync(struct intel *s)
 	ixgbe_stats(s->ix, &st);
 	*s->rxpackets = st.rx_packets;
 	*s->rxbytes = st.rx_bytes;
+	*s->txpackets = st.tx_packets;
 	*s->txbytes = st.tx_bytes;
 	*s->rxdrop_nobuf = st.rx_nobuf;
 	*s->rxdrop_badlen = st.rx_badlen;
@@ -194,14 +197,22 @@ static void intel_pull(struct app *app)
 	}
 }
 
-/* input -> TX rings; a frame no ring can take is freed and counted. */
+/* input -> TX rings.  Only as many frames leave the link as the rings
+ * have room for: the rest wait in the link, so a fast source upstream is
+ * held back (it sees a full link) instead of losing frames here.  A frame
+ * no ring takes after all is freed and counted (txdrop_ringfull). */
 static void intel_push(struct app *app)
 {
 	struct intel *s = app->state;
 	struct packet *pkts[LINK_MAX_BATCH];
 	if (!s->in)
 		return;
-	unsigned n = link_receive_batch(s->in, pkts, LINK_MAX_BATCH);
+	unsigned room = 0;
+	for (unsigned q = 0; q < s->ntxq && room < LINK_MAX_BATCH; q++)
+		room += ixgbe_tx_room(s->ix, q);
+	if (room > LINK_MAX_BATCH)
+		room = LINK_MAX_BATCH;
+	unsigned n = link_receive_batch(s->in, pkts, room);
 	unsigned sent = 0;
 	for (unsigned q = 0; q < s->ntxq && sent < n; q++)
 		sent += ixgbe_tx_batch(s->ix, q, pkts + sent, n - sent);

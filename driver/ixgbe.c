@@ -543,12 +543,11 @@ static void ixgbe_setup_mac(struct ixgbe_dev *dev)
  * Open, recover, close
  * ==================================================================== */
 
-/* Everything from reset to running queues; used at open and after the
- * device was reset under us.  The rings' memory is kept; buffers are new. */
-static int ixgbe_bringup(struct ixgbe_dev *dev, char *err, size_t errlen)
+/* Everything after the reset up to running queues; used at open and after
+ * the device was reset under us.  The rings' memory is kept; every buffer
+ * is new. */
+static int ixgbe_configure(struct ixgbe_dev *dev, char *err, size_t errlen)
 {
-	if (ixgbe_reset(dev, err, errlen) < 0)
-		return -1;
 	ixgbe_link_setup(dev);
 	ixgbe_stats_reset(dev);
 	ixgbe_setup_mac(dev);
@@ -619,7 +618,7 @@ struct ixgbe_dev *ixgbe_open(struct device *d, const struct ixgbe_config *cfg,
 			goto err_free;
 		}
 	}
-	if (ixgbe_bringup(dev, err, errlen) < 0)
+	if (ixgbe_reset(dev, err, errlen) < 0 || ixgbe_configure(dev, err, errlen) < 0)
 		goto err_reset;
 	if (cfg->wait_link_ms)
 		ixgbe_wait_link(dev);
@@ -715,18 +714,23 @@ static bool ixgbe_lost_state(struct ixgbe_dev *dev)
 
 static int ixgbe_recover(struct ixgbe_dev *dev)
 {
-	char err[256];
 	log_warn("%s: the device lost its configuration (reset or stopped queue); "
 	         "counting what the rings held and bringing it up again", dev->d->addr);
 	ixgbe_count_rx_losses(dev);
 	ixgbe_count_tx_losses(dev);
-	/* Reset first so the device cannot write into buffers we free. */
-	ixgbe_mask_interrupts(dev);
-	reg_set(dev->r, CTRL, CTRL_RST | CTRL_LNK_RST);        /* §8.2.3.1.1: reset */
+	/* A reset someone else started may still be running: registers written
+	 * before CTRL.RST clears are lost (§4.6.3.2), so wait for it first. */
 	wait_reg(dev->r, CTRL, CTRL_RST | CTRL_LNK_RST, 0, 1000); /* §8.2.3.1.1: self-clears */
+	/* Then reset it ourselves, so the device cannot write into buffers we
+	 * free, whatever state it was left in. */
+	char err[256];
+	if (ixgbe_reset(dev, err, sizeof(err)) < 0) {
+		log_error("%s: reset during recovery failed: %s", dev->d->addr, err);
+		return -1;
+	}
 	ixgbe_release_buffers(dev);
 	dev->st.resets++;
-	if (ixgbe_bringup(dev, err, sizeof(err)) < 0) {
+	if (ixgbe_configure(dev, err, sizeof(err)) < 0) {
 		log_error("%s: bring-up after reset failed: %s", dev->d->addr, err);
 		return -1;
 	}
@@ -902,6 +906,13 @@ unsigned ixgbe_tx_reclaim(struct ixgbe_dev *dev, unsigned q)
 		freed += IXGBE_TX_RS_EVERY;
 	}
 	return freed;
+}
+
+unsigned ixgbe_tx_room(struct ixgbe_dev *dev, unsigned q)
+{
+	struct ixgbe_txq *txq = &dev->txq[q];
+	ixgbe_tx_reclaim(dev, q);
+	return txq->size - 1 - (txq->next - txq->clean);
 }
 
 unsigned ixgbe_tx_batch(struct ixgbe_dev *dev, unsigned q, struct packet **pkts, unsigned n)

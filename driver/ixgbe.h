@@ -99,6 +99,10 @@ unsigned ixgbe_tx_batch(struct ixgbe_dev *dev, unsigned q, struct packet **pkts,
 /* Give back TX buffers the device has sent; returns packets freed. */
 unsigned ixgbe_tx_reclaim(struct ixgbe_dev *dev, unsigned q);
 
+/* Free TX descriptors on queue q after reclaiming: how many frames the
+ * next ixgbe_tx_batch() will take for sure. */
+unsigned ixgbe_tx_room(struct ixgbe_dev *dev, unsigned q);
+
 /* Housekeeping: fold the statistics registers in, follow the link, and if
  * the device was reset (a queue we enabled reads back disabled) count what
  * the rings held and re-run the bring-up.  Returns 0, or -1 when the

@@ -41,6 +41,21 @@ static inline void port_open(struct port *p, const char *spec, const struct ixgb
 		fail_msg("ixgbe_open(%s): %s", spec, err);
 }
 
+/* Two ports cabled together: the first one's link can only come up once
+ * the second is set up too, so wait for it after both are open. */
+static inline void port_open_pair(struct port *a, const char *spec_a, struct port *b,
+                                  const char *spec_b, const struct ixgbe_config *c)
+{
+	struct ixgbe_config first = *c;
+	first.wait_link_ms = 0;
+	port_open(a, spec_a, &first);
+	port_open(b, spec_b, c);
+	uint64_t deadline = now_ns() + 2000000000ull;
+	while (!ixgbe_link_up(a->ix, NULL) && now_ns() < deadline)
+		;
+	assert_true(ixgbe_link_up(a->ix, NULL));
+}
+
 static inline void port_close(struct port *p, struct ixgbe_stats *final)
 {
 	ixgbe_close(p->ix, final);

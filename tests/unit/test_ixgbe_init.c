@@ -118,8 +118,7 @@ static void test_ring_wrap(void **st)
 	struct port a, b;
 	struct ixgbe_config c = test_config();
 	c.rx_ring = c.tx_ring = 64;
-	port_open(&a, "sim:0/cable=1", &c);
-	port_open(&b, "sim:1/cable=0", &c);
+	port_open_pair(&a, "sim:0/cable=1", &b, "sim:1/cable=0", &c);
 	uint64_t rxseq = 0;
 	unsigned got = 0;
 	for (unsigned seq = 0; seq < 2000; seq += 7) {

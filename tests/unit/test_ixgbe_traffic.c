@@ -22,8 +22,7 @@ static void test_million_mixed(void **st)
 {
 	struct port a, b;
 	struct ixgbe_config c = test_config();
-	port_open(&a, "sim:0/cable=1", &c);
-	port_open(&b, "sim:1/cable=0", &c);
+	port_open_pair(&a, "sim:0/cable=1", &b, "sim:1/cable=0", &c);
 	assert_true(ixgbe_link_up(a.ix, NULL));
 	assert_true(ixgbe_link_up(b.ix, NULL));
 
