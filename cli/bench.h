@@ -12,5 +12,6 @@
 
 int bench_basic1(int argc, char **argv);
 int bench_link(int argc, char **argv);
+int bench_ixgbe(int argc, char **argv);
 
 #endif

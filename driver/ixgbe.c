@@ -819,14 +819,20 @@ unsigned ixgbe_tx_queues(const struct ixgbe_dev *dev) { return dev->cfg.txq; }
 unsigned ixgbe_rx_batch(struct ixgbe_dev *dev, unsigned q, struct packet **out, unsigned n)
 {
 	struct ixgbe_rxq *rxq = &dev->rxq[q];
-	volatile union ixgbe_rx_desc *ring = rxq->ring;
-	uint32_t next = rxq->next, mask = rxq->mask;
+	uint32_t first = rxq->next & rxq->mask;
+	/* One call looks at a contiguous run of descriptors and stops at the
+	 * end of the ring: plain indexes in the loops, and the next call
+	 * starts at descriptor 0.  (A ring holds at least 64 descriptors.) */
 	if (n > IXGBE_RX_BATCH)
 		n = IXGBE_RX_BATCH;
+	if (n > rxq->size - first)
+		n = rxq->size - first;
+	volatile union ixgbe_rx_desc *desc = rxq->ring + first;
+	struct packet **bufs = rxq->bufs + first;
 
 	/* 1. How many descriptors has the device finished? */
 	unsigned ready = 0;
-	while (ready < n && (ring[(next + ready) & mask].wb.status_error & RXD_STAT_DD))
+	while (ready < n && (desc[ready].wb.status_error & RXD_STAT_DD))
 		ready++;
 	if (ready == 0)
 		return 0;
@@ -843,33 +849,32 @@ unsigned ixgbe_rx_batch(struct ixgbe_dev *dev, unsigned q, struct packet **out, 
 	/* 3. Hand over good frames, refill each descriptor. */
 	unsigned got = 0;
 	uint64_t bytes = 0;
+	bool discarding = rxq->discarding;
 	for (unsigned i = 0; i < ready; i++) {
-		uint32_t idx = (next + i) & mask;
-		volatile union ixgbe_rx_desc *desc = &ring[idx];
-		uint32_t status = desc->wb.status_error;
-		uint32_t len = desc->wb.length;
-		struct packet *p = rxq->bufs[idx];
-		if (unlikely(!(status & RXD_STAT_EOP) || len == 0 || len > RX_BUF_SIZE ||
-		             rxq->discarding)) {
-			/* Never trust the device: an empty frame, one longer than the
-			 * buffer, or one spread over several buffers (impossible with
-			 * our 9 KB buffers and MAXFRS) is dropped whole, up to and
-			 * including the descriptor with EOP.  Counted per descriptor:
-			 * each one carried (part of) a frame we could not accept. */
+		uint32_t status = desc[i].wb.status_error;
+		uint32_t len = desc[i].wb.length;
+		struct packet *p = bufs[i];
+		/* Never trust the device: an empty frame, one longer than the
+		 * buffer ((len - 1) wraps for 0), or one spread over several
+		 * buffers (impossible with our 9 KB buffers and MAXFRS) is dropped
+		 * whole, up to and including the descriptor with EOP.  Counted per
+		 * descriptor: each carried (part of) a frame we could not accept. */
+		if (unlikely(discarding | !(status & RXD_STAT_EOP) | (len - 1 >= RX_BUF_SIZE))) {
 			dev->st.rx_badlen++;
-			rxq->discarding = !(status & RXD_STAT_EOP);
+			discarding = !(status & RXD_STAT_EOP);
 		} else if (unlikely(got == nfresh)) {
 			dev->st.rx_nobuf++;
 		} else {
 			p->length = (uint16_t)len;
 			bytes += len;
 			out[got] = p;
-			rxq->bufs[idx] = p = fresh[got];
+			bufs[i] = p = fresh[got];
 			got++;
 		}
-		desc->read.pkt_addr = packet_dma_addr(p);
-		desc->read.hdr_addr = 0;   /* clears DD for the next round */
+		desc[i].read.pkt_addr = packet_dma_addr(p);
+		desc[i].read.hdr_addr = 0;   /* clears DD for the next round */
 	}
+	rxq->discarding = discarding;
 	if (unlikely(got < nfresh))
 		packet_free_batch(fresh + got, nfresh - got);
 	dev->st.rx_packets += got;
@@ -877,9 +882,9 @@ unsigned ixgbe_rx_batch(struct ixgbe_dev *dev, unsigned q, struct packet **out, 
 
 	/* 4. Give the refilled descriptors back: one tail write.  Tail stays one
 	 * behind `next` so head never catches up with it on a full ring. */
-	rxq->next = next + ready;
+	rxq->next += ready;
 	__atomic_thread_fence(__ATOMIC_RELEASE);   /* descriptors before tail */
-	reg_write(dev->r, RDT(q), (rxq->next - 1) & mask); /* §8.2.3.8.5 RDT */
+	reg_write(dev->r, RDT(q), (rxq->next - 1) & rxq->mask); /* §8.2.3.8.5 RDT */
 	return got;
 }
 
@@ -915,6 +920,31 @@ unsigned ixgbe_tx_room(struct ixgbe_dev *dev, unsigned q)
 	return txq->size - 1 - (txq->next - txq->clean);
 }
 
+/* Write descriptors for pkts[0..n) at ring positions first..first+n-1
+ * (contiguous, no wrap); returns their bytes. */
+static uint64_t tx_fill(struct ixgbe_txq *txq, uint32_t first, struct packet **pkts, unsigned n)
+{
+	volatile union ixgbe_tx_desc *desc = txq->ring + first;
+	struct packet **bufs = txq->bufs + first;
+	uint64_t bytes = 0;
+	for (unsigned i = 0; i < n; i++) {
+		struct packet *p = pkts[i];
+		uint32_t len = p->length;
+		bufs[i] = p;
+		desc[i].read.buffer_addr = packet_dma_addr(p);
+		desc[i].read.cmd_type_len = TXD_DTYP_DATA | TXD_CMD_DEXT | TXD_CMD_IFCS |
+		                            TXD_CMD_EOP | len;
+		desc[i].read.olinfo_status = len << TXD_PAYLEN_SHIFT;
+		bytes += len;
+	}
+	/* RS on the descriptors at index 31, 63, ... of this run (see
+	 * ixgbe_tx_reclaim): one loop step per 32 frames, not a test per frame. */
+	for (uint32_t i = IXGBE_TX_RS_EVERY - 1 - first % IXGBE_TX_RS_EVERY; i < n;
+	     i += IXGBE_TX_RS_EVERY)
+		desc[i].read.cmd_type_len |= TXD_CMD_RS;
+	return bytes;
+}
+
 unsigned ixgbe_tx_batch(struct ixgbe_dev *dev, unsigned q, struct packet **pkts, unsigned n)
 {
 	struct ixgbe_txq *txq = &dev->txq[q];
@@ -926,26 +956,16 @@ unsigned ixgbe_tx_batch(struct ixgbe_dev *dev, unsigned q, struct packet **pkts,
 		n = room;
 	if (n == 0)
 		return 0;
-
-	volatile union ixgbe_tx_desc *ring = txq->ring;
-	uint32_t next = txq->next, mask = txq->mask;
-	uint64_t bytes = 0;
-	for (unsigned i = 0; i < n; i++) {
-		struct packet *p = pkts[i];
-		uint32_t idx = (next + i) & mask;
-		uint32_t len = p->length;
-		uint32_t rs = (idx % IXGBE_TX_RS_EVERY == IXGBE_TX_RS_EVERY - 1) ? TXD_CMD_RS : 0;
-		txq->bufs[idx] = p;
-		ring[idx].read.buffer_addr = packet_dma_addr(p);
-		ring[idx].read.cmd_type_len = TXD_DTYP_DATA | TXD_CMD_DEXT | TXD_CMD_IFCS |
-		                              TXD_CMD_EOP | rs | len;
-		ring[idx].read.olinfo_status = len << TXD_PAYLEN_SHIFT;
-		bytes += len;
-	}
-	txq->next = next + n;
+	/* Up to the end of the ring, then (if the batch wraps) from index 0. */
+	uint32_t first = txq->next & txq->mask;
+	unsigned part = n < txq->size - first ? n : txq->size - first;
+	uint64_t bytes = tx_fill(txq, first, pkts, part);
+	if (part < n)
+		bytes += tx_fill(txq, 0, pkts + part, n - part);
+	txq->next += n;
 	dev->st.tx_packets += n;
 	dev->st.tx_bytes += bytes;
 	__atomic_thread_fence(__ATOMIC_RELEASE);   /* descriptors before tail */
-	reg_write(dev->r, TDT(q), txq->next & mask);          /* §8.2.3.9.9 TDT */
+	reg_write(dev->r, TDT(q), txq->next & txq->mask);    /* §8.2.3.9.9 TDT */
 	return n;
 }
