@@ -794,6 +794,8 @@ void ixgbe_close(struct ixgbe_dev *dev, struct ixgbe_stats *final)
 	free(dev);
 }
 
+const struct ixgbe_stats *ixgbe_counters(const struct ixgbe_dev *dev) { return &dev->st; }
+
 void ixgbe_stats(struct ixgbe_dev *dev, struct ixgbe_stats *out)
 {
 	ixgbe_stats_fold(dev);

@@ -109,6 +109,11 @@ unsigned ixgbe_tx_room(struct ixgbe_dev *dev, unsigned q);
  * device could not be brought back (logged). */
 int ixgbe_poll(struct ixgbe_dev *dev);
 
+/* The live statistics, without touching the device: the driver's own
+ * counters are exact, the device's as of the last ixgbe_poll()/ixgbe_stats().
+ * Cheap enough to read after every batch. */
+const struct ixgbe_stats *ixgbe_counters(const struct ixgbe_dev *dev);
+
 /* A consistent copy of the statistics (folds the registers in first). */
 void ixgbe_stats(struct ixgbe_dev *dev, struct ixgbe_stats *out);
 
