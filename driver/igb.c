@@ -867,13 +867,18 @@ unsigned igb_tx_reclaim(struct igb_dev *dev)
 	return freed;
 }
 
-unsigned igb_tx_batch(struct igb_dev *dev, struct packet **pkts, unsigned n)
+/* At most size - 1 in flight: head == tail means "empty" to the device. */
+unsigned igb_tx_room(struct igb_dev *dev)
 {
 	struct igb_txq *txq = &dev->txq;
 	igb_tx_reclaim(dev);
+	return txq->size - 1 - (txq->next - txq->clean);
+}
 
-	/* At most size - 1 in flight: head == tail means "empty" to the device. */
-	uint32_t room = txq->size - 1 - (txq->next - txq->clean);
+unsigned igb_tx_batch(struct igb_dev *dev, struct packet **pkts, unsigned n)
+{
+	struct igb_txq *txq = &dev->txq;
+	uint32_t room = igb_tx_room(dev);
 	if (n > room)
 		n = room;
 	if (n == 0)

@@ -95,6 +95,10 @@ unsigned igb_tx_batch(struct igb_dev *dev, struct packet **pkts, unsigned n);
 /* Give back TX buffers the device has sent; returns packets freed. */
 unsigned igb_tx_reclaim(struct igb_dev *dev);
 
+/* Free TX descriptors after reclaiming: how many frames the next
+ * igb_tx_batch() takes for sure. */
+unsigned igb_tx_room(struct igb_dev *dev);
+
 /* Housekeeping (statistics, link, recovery after a reset under us).
  * Returns 0, or -1 when the device could not be brought back (logged). */
 int igb_poll(struct igb_dev *dev);

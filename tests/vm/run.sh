@@ -36,44 +36,10 @@ kver=$(ls "$kernel_root/lib/modules")
 vmlinuz=$kernel_root/boot/vmlinuz-$kver
 [ -f "$vmlinuz" ] || { echo "vm: no guest kernel at $vmlinuz" >&2; exit 1; }
 
-work=$(mktemp -d "${TMPDIR:-/tmp}/kvick-vm.$$.XXXXXX")
-cleanup() { rm -rf "$work"; }
-trap cleanup EXIT
-
 # ---- initramfs -----------------------------------------------------------
 
-# modules.dep for the unpacked kernel (the .deb ships none: depmod runs at
-# install time).  Written into the cache once.
-[ -f "$kernel_root/lib/modules/$kver/modules.dep" ] || depmod -b "$kernel_root" "$kver"
-
-rootfs=$work/rootfs
-mkdir -p "$rootfs"/{bin,sbin,proc,sys,dev,run,tmp,etc,lib/modules/"$kver"}
-cp /bin/busybox "$rootfs/bin/busybox"
-cp "$kvick" "$rootfs/bin/kvick"
-
-# The modules and everything they need, decompressed (busybox's modprobe
-# reads plain .ko only), then a fresh depmod inside the image.
-modules="vfio vfio_iommu_type1 vfio-pci e1000e"
-# (--show-depends takes one module; further words would be its parameters.)
-for m in $modules; do modprobe -d "$kernel_root" -S "$kver" --show-depends "$m"; done |
-	awk '$1 == "insmod" { print $2 }' | sort -u | while read -r ko; do
-	rel=${ko#"$kernel_root"}
-	dst=$rootfs$rel
-	mkdir -p "$(dirname "$dst")"
-	case "$ko" in
-		*.xz)  xz -dc "$ko" > "${dst%.xz}" ;;
-		*.zst) zstd -qdc "$ko" > "${dst%.zst}" ;;
-		*)     cp "$ko" "$dst" ;;
-	esac
-done
-cp "$kernel_root/lib/modules/$kver"/modules.{order,builtin,builtin.modinfo} "$rootfs/lib/modules/$kver/"
-depmod -b "$rootfs" "$kver"
-nmods=$(find "$rootfs/lib/modules" -name '*.ko' | wc -l)
-
-cp tests/vm/init.sh "$rootfs/init"
-chmod +x "$rootfs/init"
-(cd "$rootfs" && find . | cpio -o -H newc --quiet | gzip -1) > "$out/initramfs.cpio.gz"
-echo "vm: initramfs with busybox, kvick and $nmods modules for $kver ($(du -h "$out/initramfs.cpio.gz" | cut -f1))"
+bash tests/vm/initramfs.sh "$kernel_root" "$kvick" tests/vm/init.sh "$out/initramfs.cpio.gz" \
+	vfio vfio_iommu_type1 vfio-pci e1000e
 
 # ---- boot and check ----------------------------------------------------------
 
