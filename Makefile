@@ -79,6 +79,7 @@ test-unit: deps build/asan/kvick $(TEST_BIN)
 
 test-vm: deps kvick
 	bash tests/vm/run.sh
+	bash tests/vm/igb.sh
 
 bench: deps kvick
 	bash bench/run.sh

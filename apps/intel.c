@@ -8,7 +8,8 @@
  * pci= names the port: a real PCI function ("0000:03:00.0", through VFIO)
  * or a port of the hw-sim model ("sim:0", "sim:0/cable=1", "sim:1/tap=kv0";
  * the options after '/' are the model's wire, see docs/hw-sim.md).  The
- * driver is picked by PCI ID: 82599 family -> driver/ixgbe.c; X710 is
+ * driver is picked by PCI ID: 82599 family -> driver/ixgbe.c, 82576/I350
+ * copper ports -> driver/igb.c (one RX and one TX queue); X710 is
  * recognised and refused until its driver exists.
  *
  * Queues: rxq=N receive queues with RSS spreading flows over them (all
@@ -27,6 +28,7 @@
 #include "../core/engine.h"
 #include "../core/log.h"
 #include "../driver/device.h"
+#include "../driver/igb.h"
 #include "../driver/ixgbe.h"
 
 #define INTEL_POLL_NS 100000000ull  /* housekeeping every 100 ms */
@@ -47,6 +49,7 @@ static bool is_x710(uint16_t vendor, uint16_t dev)
 struct intel {
 	struct device dev;
 	struct ixgbe_dev *ix;
+	struct igb_dev *igb;      /* an 82576/I350 port: igb instead of ix */
 	struct link *in, *out;
 	unsigned nrxq, ntxq;
 	uint8_t mac[6];
@@ -59,9 +62,71 @@ struct intel {
 	uint64_t *rx_lost, *tx_lost, *resets, *link, *link_changes, *speed;
 };
 
+/* ---- the driver behind the port: ixgbe (82599) or igb (82576/I350).
+ * Both have the same shape; these pick the one this port uses. */
+
+static unsigned port_rx(struct intel *s, unsigned q, struct packet **pkts, unsigned n)
+{
+	return s->igb ? igb_rx_batch(s->igb, pkts, n) : ixgbe_rx_batch(s->ix, q, pkts, n);
+}
+
+static unsigned port_tx(struct intel *s, unsigned q, struct packet **pkts, unsigned n)
+{
+	return s->igb ? igb_tx_batch(s->igb, pkts, n) : ixgbe_tx_batch(s->ix, q, pkts, n);
+}
+
+static unsigned port_tx_room(struct intel *s, unsigned q)
+{
+	return s->igb ? igb_tx_room(s->igb) : ixgbe_tx_room(s->ix, q);
+}
+
+/* Keep the published counters current (a few loads and stores): the
+ * driver's own counters are exact without touching the device. */
+static void intel_publish(struct intel *s)
+{
+	if (s->igb) {
+		const struct igb_stats *st = igb_counters(s->igb);
+		*s->rxpackets = st->rx_packets;
+		*s->rxbytes = st->rx_bytes;
+		*s->txpackets = st->tx_packets;
+		*s->txbytes = st->tx_bytes;
+		*s->rxdrop_nobuf = st->rx_nobuf;
+		*s->rxdrop_badlen = st->rx_badlen;
+	} else {
+		const struct ixgbe_stats *st = ixgbe_counters(s->ix);
+		*s->rxpackets = st->rx_packets;
+		*s->rxbytes = st->rx_bytes;
+		*s->txpackets = st->tx_packets;
+		*s->txbytes = st->tx_bytes;
+		*s->rxdrop_nobuf = st->rx_nobuf;
+		*s->rxdrop_badlen = st->rx_badlen;
+	}
+}
+
+/* igb's statistics into the published counters (see intel_sync). */
+static void intel_sync_igb(struct intel *s)
+{
+	struct igb_stats st;
+	unsigned speed = 0;
+	igb_stats(s->igb, &st);
+	intel_publish(s);
+	*s->rxdrop_nodesc = st.rqdpc;
+	*s->missed = st.mpc;
+	*s->rx_lost = st.rx_lost;
+	*s->tx_lost = st.tx_lost;
+	*s->resets = st.resets;
+	*s->link_changes = st.link_changes;
+	*s->link = igb_link_up(s->igb, &speed);
+	*s->speed = speed;
+}
+
 /* Copy the driver's statistics into the published counters. */
 static void intel_sync(struct intel *s)
 {
+	if (s->igb) {
+		intel_sync_igb(s);
+		return;
+	}
 	struct ixgbe_stats st;
 	unsigned speed = 0;
 	ixgbe_stats(s->ix, &st);
@@ -87,8 +152,32 @@ static void intel_housekeeping(struct intel *s)
 	if (t < s->next_poll_ns)
 		return;
 	s->next_poll_ns = t + INTEL_POLL_NS;
-	ixgbe_poll(s->ix);
+	if (s->igb)
+		igb_poll(s->igb);
+	else
+		ixgbe_poll(s->ix);
 	intel_sync(s);
+}
+
+/* An 82576/I350 port: the same parameters, one queue each way. */
+static int intel_open_igb(struct intel *s, const struct ixgbe_config *c, char *err,
+                          size_t errlen)
+{
+	if (c->rxq != 1 || c->txq != 1) {
+		snprintf(err, errlen, "rxq=%u txq=%u: the igb driver (82576/I350) uses one queue "
+		         "each way", c->rxq, c->txq);
+		return -1;
+	}
+	struct igb_config ic = {
+		.rx_ring = c->rx_ring, .tx_ring = c->tx_ring, .mtu = c->mtu,
+		.promisc = c->promisc, .set_mac = c->set_mac, .wait_link_ms = c->wait_link_ms,
+	};
+	memcpy(ic.mac, c->mac, sizeof(ic.mac));
+	s->igb = igb_open(&s->dev, &ic, err, errlen);
+	if (!s->igb)
+		return -1;
+	igb_mac(s->igb, s->mac);
+	return 0;
 }
 
 static int intel_new(struct app *app, const struct app_args *args)
@@ -125,17 +214,24 @@ static int intel_new(struct app *app, const struct app_args *args)
 		          "supported", pci, s->dev.vendor_id, s->dev.device_id);
 		goto err_close;
 	}
-	if (!ixgbe_supports(s->dev.vendor_id, s->dev.device_id)) {
+	if (igb_supports(s->dev.vendor_id, s->dev.device_id)) {
+		if (intel_open_igb(s, &cfg, err, sizeof(err)) < 0) {
+			app_error(app, "pci=%s: %s", pci, err);
+			goto err_close;
+		}
+	} else if (!ixgbe_supports(s->dev.vendor_id, s->dev.device_id)) {
 		app_error(app, "pci=%s: %04x:%04x is not a NIC kvick drives (supported: Intel "
-		          "82599 family, e.g. 8086:10fb)", pci, s->dev.vendor_id, s->dev.device_id);
+		          "82599 family, e.g. 8086:10fb; 82576/I350 copper, e.g. 8086:10c9)", pci,
+		          s->dev.vendor_id, s->dev.device_id);
 		goto err_close;
+	} else {
+		s->ix = ixgbe_open(&s->dev, &cfg, err, sizeof(err));
+		if (!s->ix) {
+			app_error(app, "pci=%s: %s", pci, err);
+			goto err_close;
+		}
+		ixgbe_mac(s->ix, s->mac);
 	}
-	s->ix = ixgbe_open(&s->dev, &cfg, err, sizeof(err));
-	if (!s->ix) {
-		app_error(app, "pci=%s: %s", pci, err);
-		goto err_close;
-	}
-	ixgbe_mac(s->ix, s->mac);
 	s->nrxq = cfg.rxq;
 	s->ntxq = cfg.txq;
 	s->in = app_input(app, "input");
@@ -185,7 +281,7 @@ static void intel_pull(struct app *app)
 			if (room > LINK_MAX_BATCH)
 				room = LINK_MAX_BATCH;
 		}
-		unsigned n = ixgbe_rx_batch(s->ix, q, pkts, room);
+		unsigned n = port_rx(s, q, pkts, room);
 		if (n == 0)
 			continue;
 		if (s->out) {
@@ -195,12 +291,7 @@ static void intel_pull(struct app *app)
 			packet_free_batch(pkts, n);
 		}
 	}
-	/* Keep the published counters current (a few loads and stores). */
-	const struct ixgbe_stats *st = ixgbe_counters(s->ix);
-	*s->rxpackets = st->rx_packets;
-	*s->rxbytes = st->rx_bytes;
-	*s->rxdrop_nobuf = st->rx_nobuf;
-	*s->rxdrop_badlen = st->rx_badlen;
+	intel_publish(s);
 }
 
 /* input -> TX rings.  Only as many frames leave the link as the rings
@@ -215,20 +306,18 @@ static void intel_push(struct app *app)
 		return;
 	unsigned room = 0;
 	for (unsigned q = 0; q < s->ntxq && room < LINK_MAX_BATCH; q++)
-		room += ixgbe_tx_room(s->ix, q);
+		room += port_tx_room(s, q);
 	if (room > LINK_MAX_BATCH)
 		room = LINK_MAX_BATCH;
 	unsigned n = link_receive_batch(s->in, pkts, room);
 	unsigned sent = 0;
 	for (unsigned q = 0; q < s->ntxq && sent < n; q++)
-		sent += ixgbe_tx_batch(s->ix, q, pkts + sent, n - sent);
+		sent += port_tx(s, q, pkts + sent, n - sent);
 	if (sent < n) {
 		*s->txdrop_ringfull += n - sent;
 		packet_free_batch(pkts + sent, n - sent);
 	}
-	const struct ixgbe_stats *st = ixgbe_counters(s->ix);
-	*s->txpackets = st->tx_packets;
-	*s->txbytes = st->tx_bytes;
+	intel_publish(s);
 }
 
 static void intel_stop(struct app *app)
@@ -239,11 +328,19 @@ static void intel_stop(struct app *app)
 	intel_sync(s);
 	/* Frees every packet in the rings; what was still in them is counted
 	 * in the final statistics (rx_lost / tx_lost). */
-	struct ixgbe_stats st;
-	ixgbe_close(s->ix, &st);
-	s->ix = NULL;
-	*s->rx_lost = st.rx_lost;
-	*s->tx_lost = st.tx_lost;
+	if (s->igb) {
+		struct igb_stats st;
+		igb_close(s->igb, &st);
+		s->igb = NULL;
+		*s->rx_lost = st.rx_lost;
+		*s->tx_lost = st.tx_lost;
+	} else {
+		struct ixgbe_stats st;
+		ixgbe_close(s->ix, &st);
+		s->ix = NULL;
+		*s->rx_lost = st.rx_lost;
+		*s->tx_lost = st.tx_lost;
+	}
 	device_close(&s->dev);
 	free(s);
 	app->state = NULL;
@@ -279,7 +376,7 @@ static const struct app_param intel_params[] = {
 	{ "txq", PARAM_INT, "1", false, "transmit queues, 1..16 (queue 0 first, overflow to the next)" },
 	{ "rxring", PARAM_INT, "512", false, "RX descriptors per queue (power of two, 64..4096)" },
 	{ "txring", PARAM_INT, "512", false, "TX descriptors per queue (power of two, 64..4096)" },
-	{ "promisc", PARAM_BOOL, "false", false, "accept every frame (FCTRL.UPE|MPE)" },
+	{ "promisc", PARAM_BOOL, "false", false, "accept every frame (UPE|MPE in FCTRL, or RCTL on igb)" },
 	{ "mtu", PARAM_INT, "1500", false, "largest IP packet, 68..9000 (jumbo above 1500)" },
 	{ "mac", PARAM_MAC, NULL, false, "set the port's MAC address (default: the EEPROM's)" },
 	{ "wait_link", PARAM_INT, "2000", false, "ms to wait for the link at start (0: don't)" },
@@ -288,13 +385,14 @@ static const struct app_param intel_params[] = {
 
 static const struct app_class intel_class = {
 	.name = "intel",
-	.help = "an Intel 82599 port (real over VFIO, or a hw-sim model port)",
+	.help = "an Intel 82599, 82576 or I350 port (real over VFIO, or a hw-sim model port)",
 	.doc = "Ports: input (frames to transmit), output (frames received).\n"
-	       "Counters: rxpackets rxbytes txpackets txbytes; rxdrop_nodesc (QPRDC: no free RX\n"
+	       "Counters: rxpackets rxbytes txpackets txbytes; rxdrop_nodesc (QPRDC/RQDPC: no free\n"
 	       "descriptor), missed (MPC), rxdrop_nobuf (freelist empty at refill), rxdrop_badlen\n"
 	       "(write-back length 0, > buffer or without EOP), rxdrop_unconnected (no output link),\n"
 	       "txdrop_ringfull (no TX ring room), rx_lost/tx_lost (in a ring at a device reset or\n"
 	       "close), resets, link (1 up), link_changes, speed_mbps.\n"
+	       "82576/I350 copper ports (igb) use one queue each way (rxq=1 txq=1).\n"
 	       "X710 (i40e) ports are recognised and refused (not yet supported).",
 	.inputs = intel_inputs,
 	.outputs = intel_outputs,

@@ -756,6 +756,8 @@ void igb_close(struct igb_dev *dev, struct igb_stats *final)
 	free(dev);
 }
 
+const struct igb_stats *igb_counters(const struct igb_dev *dev) { return &dev->st; }
+
 void igb_stats(struct igb_dev *dev, struct igb_stats *out)
 {
 	igb_stats_fold(dev);

@@ -103,6 +103,11 @@ unsigned igb_tx_room(struct igb_dev *dev);
  * Returns 0, or -1 when the device could not be brought back (logged). */
 int igb_poll(struct igb_dev *dev);
 
+/* The live statistics, without touching the device: the driver's own
+ * counters are exact, the device's as of the last igb_poll()/igb_stats().
+ * Cheap enough to read after every batch. */
+const struct igb_stats *igb_counters(const struct igb_dev *dev);
+
 /* A consistent copy of the statistics (folds the registers in first). */
 void igb_stats(struct igb_dev *dev, struct igb_stats *out);
 
