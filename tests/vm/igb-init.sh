@@ -3,7 +3,9 @@
 # initramfs).  Two emulated Intel 82576 NICs (8086:10c9) sit on one QEMU
 # hub: kvick drives the first through VFIO with its igb driver and answers
 # ARP and ping for 10.0.0.2; the guest kernel's igb driver drives the
-# second as 10.0.0.1 and pings across.  Steps are bracketed with
+# second as 10.0.0.1 and pings across: 5 pings, then 1000 back to back
+# (both rings wrap, TX buffers come back through RS/DD), then 5 jumbo ones
+# (MTU 9000 on both sides: RCTL.LPE and RLPML, one 9 KB buffer per frame).  Steps are bracketed with
 # "KVICK-EXPECT <rc> <name>" / "KVICK-RC <rc> <name>" for the host to check.
 /bin/busybox --install -s /bin
 export PATH=/bin:/sbin
@@ -44,12 +46,13 @@ step pci 0 kvick pci
 step bind 0 kvick bind "$KV"
 
 ip link set lo up
+ip link set "$IF" mtu 9000
 ip link set "$IF" up
 ip addr add 10.0.0.1/24 dev "$IF"
 
 cat > /tmp/igb.topo <<EOF
 # kvick answers ARP and ping for 10.0.0.2 on the igb port it drives.
-app nic  intel    pci=$KV promisc=true
+app nic  intel    pci=$KV promisc=true mtu=9000
 app resp arp_icmp ip=10.0.0.2 mac=02:00:00:00:00:02
 link nic.output  -> resp.input
 link resp.output -> nic.input
@@ -70,6 +73,8 @@ done
 echo "guest: warm-up pings before the first reply: $tries"
 
 step ping 0 ping -c 5 -W 2 10.0.0.2
+step ping-burst 0 ping -q -A -c 1000 -s 1400 -w 120 10.0.0.2
+step ping-jumbo 0 ping -c 5 -s 8972 -W 2 10.0.0.2
 
 kill -INT $KPID
 wait $KPID
