@@ -157,6 +157,39 @@ static void test_rss_four_queues(void **st)
 	assert_no_violations();
 }
 
+/* Without promisc the port takes frames for its own MAC (set with mac=,
+ * RAL/RAH) and broadcasts (FCTRL.BAM), and the device filters the rest. */
+static void test_mac_filter(void **st)
+{
+	struct port p;
+	struct ixgbe_config c = test_config();
+	static const uint8_t mac[6] = { 0x02, 0x11, 0x22, 0x33, 0x44, 0x55 };
+	c.promisc = false;
+	c.set_mac = true;
+	memcpy(c.mac, mac, 6);
+	port_open(&p, "sim:0/loopback", &c);
+	uint8_t got_mac[6];
+	ixgbe_mac(p.ix, got_mac);
+	assert_memory_equal(got_mac, mac, 6);
+
+	uint8_t f[128];
+	frame_fill(f, 1, 100);                /* broadcast: accepted */
+	assert_int_equal(sim_port_inject(0, f, 100), 0);
+	frame_fill(f, 2, 100);
+	memcpy(f, mac, 6);                    /* ours: accepted */
+	assert_int_equal(sim_port_inject(0, f, 100), 0);
+	frame_fill(f, 3, 100);
+	f[0] = 0x02; f[5] = 0x99;             /* someone else's: filtered */
+	assert_int_equal(sim_port_inject(0, f, 100), 0);
+	wait_model_rx(0, 3);
+	assert_int_equal(rx_drain(p.ix, 0, 3, 200, NULL), 2);
+	struct sim_port_stats m;
+	sim_port_stats(0, &m);
+	assert_int_equal(m.rx_drop_filter, 1);
+	port_close(&p, NULL);
+	assert_no_violations();
+}
+
 int main(void)
 {
 	test_mem_init();
@@ -164,6 +197,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_rx_freelist_empty, ixgbe_test_setup, ixgbe_test_teardown),
 		cmocka_unit_test_setup_teardown(test_rx_ring_full, ixgbe_test_setup, ixgbe_test_teardown),
 		cmocka_unit_test_setup_teardown(test_rss_four_queues, ixgbe_test_setup, ixgbe_test_teardown),
+		cmocka_unit_test_setup_teardown(test_mac_filter, ixgbe_test_setup, ixgbe_test_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
