@@ -104,7 +104,7 @@ system_candidate() {
 # backports unpacked next to QEMU (LD_LIBRARY_PATH in the wrapper).
 # Prints the names of the packages unpacked from backports.
 resolve_libraries() {
-	local deps dep name op ver cand
+	local deps dep name op dop ver cand
 	deps=$(apt_cache_private show qemu-system-x86 | awk '/^Depends:/ { sub(/^Depends: */, ""); print; exit }')
 	[ -n "$deps" ] || die "no Depends for qemu-system-x86 in the $suite index"
 	local install=() backport=()
@@ -114,13 +114,17 @@ resolve_libraries() {
 		case "$name" in qemu-*|seabios|ipxe-qemu) continue ;; esac
 		op=$(sed -n 's/.*(\([<>=]*\) *\([^)]*\)).*/\1/p' <<<"$dep")
 		ver=$(sed -n 's/.*(\([<>=]*\) *\([^)]*\)).*/\2/p' <<<"$dep")
+		dop=$op
 		case "$op" in ">>") op=gt ;; ">=") op=ge ;; "=") op=eq ;; "<=") op=le ;; "<<") op=lt ;; esac
 		installed_satisfies "$name" "$op" "$ver" && continue
 		cand=$(system_candidate "$name")
 		if [ -n "$cand" ] && { [ -z "$op" ] || dpkg --compare-versions "$cand" "$op" "$ver"; }; then
 			install+=("$name")
-		else
+		elif [ -n "$(apt_cache_private policy "$name" 2>/dev/null |
+		             awk '/Candidate:/ && $2 != "(none)" { print $2 }')" ]; then
 			backport+=("$name")
+		else
+			die "QEMU 10 needs $name${dop:+ ($dop $ver)}: bookworm has ${cand:-none} and $suite has none"
 		fi
 	done < <(tr ',' '\n' <<<"$deps" | sed 's/^ *//')
 	if [ ${#install[@]} -gt 0 ]; then
