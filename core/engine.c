@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "counters.h"
 #include "log.h"
@@ -59,6 +60,7 @@ struct engine {
 	uint64_t start_ns, end_ns;
 	uint64_t breaths;
 	uint64_t live_last_ns, live_last_packets;
+	bool live_tty;                /* stderr is a terminal */
 	char *topology_file;
 };
 
@@ -356,11 +358,13 @@ static void live_timer(void *ctx)
 		drops += e->links[i].link->txdrop;
 	struct freelist_stats fs;
 	freelist_stats(&fs);
-	fprintf(stderr, "\r[kvick %6.1fs] links: %8.3f Mpps  %12llu packets  %llu link drops  "
-	        "packets in use %llu/%llu   ",
+	/* On a terminal the line rewrites itself; in a log, one line per second. */
+	fprintf(stderr, "%s[kvick %6.1fs] all links: %8.3f Mpps, %12llu packets, %llu drops;  "
+	        "packets in use %llu/%llu%s", e->live_tty ? "\r" : "",
 	        (double)(t - e->start_ns) / 1e9, dt > 0 ? (double)(pk - e->live_last_packets) / dt / 1e6 : 0,
 	        (unsigned long long)pk, (unsigned long long)drops,
-	        (unsigned long long)(fs.allocated - fs.free), (unsigned long long)fs.allocated);
+	        (unsigned long long)(fs.allocated - fs.free), (unsigned long long)fs.allocated,
+	        e->live_tty ? "   " : "\n");
 	fflush(stderr);
 	e->live_last_ns = t;
 	e->live_last_packets = pk;
@@ -378,6 +382,7 @@ int engine_run(struct engine *e, const struct run_options *opt)
 	e->start_ns = e->live_last_ns = now_ns();
 	uint64_t deadline = o.duration > 0 ? e->start_ns + (uint64_t)(o.duration * 1e9) : UINT64_MAX;
 	engine_timer_add(e, 100 * 1000000ull, publish_timer, e);
+	e->live_tty = isatty(2);
 	if (o.live)
 		engine_timer_add(e, 1000 * 1000000ull, live_timer, e);
 
@@ -406,10 +411,8 @@ int engine_run(struct engine *e, const struct run_options *opt)
 	}
 	e->end_ns = now_ns();
 	int rc = 0;
-	if (o.live) {
-		live_timer(e);
+	if (o.live && e->live_tty)
 		fputc('\n', stderr);
-	}
 	publish_link_counters(e);
 	sigaction(SIGINT, &old_int, NULL);
 	sigaction(SIGTERM, &old_term, NULL);
