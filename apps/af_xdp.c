@@ -401,9 +401,14 @@ static void af_xdp_push(struct app *app)
 		xsk_ring_prod__submit(&x->tx, sent);
 		*x->txpackets += sent;
 	}
-	/* Copy mode transmits inside sendto(); native drivers may sleep. */
-	if (x->ntxfree < TX_FRAMES && xsk_ring_prod__needs_wakeup(&x->tx))
-		sendto(xsk_socket__fd(x->xsk), NULL, 0, MSG_DONTWAIT, NULL, 0);
+	/* Copy mode transmits inside sendto(), at most 32 frames a call
+	 * (the kernel's per-socket budget); native drivers may sleep. */
+	if (x->ntxfree < TX_FRAMES && xsk_ring_prod__needs_wakeup(&x->tx)) {
+		uint32_t pending = *x->tx.producer - *x->tx.consumer;
+		for (uint32_t k = 0; k < (pending + 31) / 32; k++)
+			if (sendto(xsk_socket__fd(x->xsk), NULL, 0, MSG_DONTWAIT, NULL, 0) < 0)
+				break;
+	}
 }
 
 static void af_xdp_stop(struct app *app)
