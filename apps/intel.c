@@ -12,10 +12,17 @@
  * copper ports -> driver/igb.c (one RX and one TX queue); X710 is
  * recognised and refused until its driver exists.
  *
- * Queues: rxq=N receive queues with RSS spreading flows over them (all
- * polled into `output`); txq=N transmit queues: a batch from `input` goes
- * to queue 0 and what does not fit spills to the next queues (frames of
- * one batch keep their order; with txq > 1 two batches may be reordered).
+ * Queues: rxq=N receive queues with RSS spreading flows over them, txq=N
+ * transmit queues.  By default one app drives them all: every RX queue is
+ * polled into `output`; a batch from `input` goes to TX queue 0 and what
+ * does not fit spills to the next queues (frames of one batch keep their
+ * order; with txq > 1 two batches may be reordered).  With queue=K the app
+ * drives only RX queue K and TX queue K, and several intel apps naming the
+ * same pci= (with the same port settings) share the port, one queue pair
+ * each -- the port is opened once, by the first of them, and closed by the
+ * last.  Per-app counters (packets, bytes, nobuf, badlen, nodesc, ringfull)
+ * are for the app's own queues; the rest (missed, lost, resets, link) are
+ * the whole port's.
  * Backpressure: push() takes from `input` only what the TX rings have room
  * for, so when the wire is slower than the source, frames wait in the link
  * and the upstream app sees a full link (and counts its own drops there).
@@ -46,15 +53,32 @@ static bool is_x710(uint16_t vendor, uint16_t dev)
 	return false;
 }
 
-struct intel {
+/* A port is opened once per process and shared by the intel apps that
+ * name it (each with its own queue=).  Everything runs on the engine's
+ * thread, so the registry needs no lock. */
+#define INTEL_MAX_PORTS 32
+
+struct intel_port {
+	char pci[128];             /* the pci= value, as given */
+	char owner[APP_NAME_MAX];  /* the app that opened it, for messages */
 	struct device dev;
 	struct ixgbe_dev *ix;
-	struct igb_dev *igb;      /* an 82576/I350 port: igb instead of ix */
-	struct link *in, *out;
-	unsigned nrxq, ntxq;
-	uint8_t mac[6];
-	unsigned pulls;
+	struct igb_dev *igb;       /* an 82576/I350 port: igb instead of ix */
+	struct ixgbe_config cfg;   /* as the first app asked; the others must agree */
+	unsigned users;
+	uint32_t rx_taken, tx_taken;   /* bit q: queue q has an app */
 	uint64_t next_poll_ns;
+	uint8_t mac[6];
+};
+
+static struct intel_port *intel_ports[INTEL_MAX_PORTS];
+
+struct intel {
+	struct intel_port *port;
+	struct link *in, *out;
+	unsigned rxq0, nrxq;       /* this app's RX queues: rxq0 .. rxq0 + nrxq - 1 */
+	unsigned txq0, ntxq;       /* and TX queues */
+	unsigned pulls;
 	/* counters (app_counter slots) */
 	uint64_t *rxpackets, *rxbytes, *txpackets, *txbytes;
 	uint64_t *rxdrop_nobuf, *rxdrop_badlen, *rxdrop_nodesc, *missed;
@@ -65,104 +89,134 @@ struct intel {
 /* ---- the driver behind the port: ixgbe (82599) or igb (82576/I350).
  * Both have the same shape; these pick the one this port uses. */
 
-static unsigned port_rx(struct intel *s, unsigned q, struct packet **pkts, unsigned n)
+static unsigned port_rx(struct intel_port *p, unsigned q, struct packet **pkts, unsigned n)
 {
-	return s->igb ? igb_rx_batch(s->igb, pkts, n) : ixgbe_rx_batch(s->ix, q, pkts, n);
+	return p->igb ? igb_rx_batch(p->igb, pkts, n) : ixgbe_rx_batch(p->ix, q, pkts, n);
 }
 
-static unsigned port_tx(struct intel *s, unsigned q, struct packet **pkts, unsigned n)
+static unsigned port_tx(struct intel_port *p, unsigned q, struct packet **pkts, unsigned n)
 {
-	return s->igb ? igb_tx_batch(s->igb, pkts, n) : ixgbe_tx_batch(s->ix, q, pkts, n);
+	return p->igb ? igb_tx_batch(p->igb, pkts, n) : ixgbe_tx_batch(p->ix, q, pkts, n);
 }
 
-static unsigned port_tx_room(struct intel *s, unsigned q)
+static unsigned port_tx_room(struct intel_port *p, unsigned q)
 {
-	return s->igb ? igb_tx_room(s->igb) : ixgbe_tx_room(s->ix, q);
+	return p->igb ? igb_tx_room(p->igb) : ixgbe_tx_room(p->ix, q);
 }
 
 /* Keep the published counters current (a few loads and stores): the
  * driver's own counters are exact without touching the device. */
 static void intel_publish(struct intel *s)
 {
-	if (s->igb) {
-		const struct igb_stats *st = igb_counters(s->igb);
+	struct intel_port *p = s->port;
+	if (p->igb) {
+		const struct igb_stats *st = igb_counters(p->igb);
 		*s->rxpackets = st->rx_packets;
 		*s->rxbytes = st->rx_bytes;
 		*s->txpackets = st->tx_packets;
 		*s->txbytes = st->tx_bytes;
 		*s->rxdrop_nobuf = st->rx_nobuf;
 		*s->rxdrop_badlen = st->rx_badlen;
-	} else {
-		const struct ixgbe_stats *st = ixgbe_counters(s->ix);
-		*s->rxpackets = st->rx_packets;
-		*s->rxbytes = st->rx_bytes;
-		*s->txpackets = st->tx_packets;
-		*s->txbytes = st->tx_bytes;
-		*s->rxdrop_nobuf = st->rx_nobuf;
-		*s->rxdrop_badlen = st->rx_badlen;
+		return;
 	}
+	uint64_t rxp = 0, rxb = 0, nobuf = 0, badlen = 0, txp = 0, txb = 0;
+	for (unsigned q = s->rxq0; q < s->rxq0 + s->nrxq; q++) {
+		const struct ixgbe_queue_stats *qs = ixgbe_queue_counters(p->ix, q);
+		rxp += qs->rx_packets;
+		rxb += qs->rx_bytes;
+		nobuf += qs->rx_nobuf;
+		badlen += qs->rx_badlen;
+	}
+	for (unsigned q = s->txq0; q < s->txq0 + s->ntxq; q++) {
+		const struct ixgbe_queue_stats *qs = ixgbe_queue_counters(p->ix, q);
+		txp += qs->tx_packets;
+		txb += qs->tx_bytes;
+	}
+	*s->rxpackets = rxp;
+	*s->rxbytes = rxb;
+	*s->rxdrop_nobuf = nobuf;
+	*s->rxdrop_badlen = badlen;
+	*s->txpackets = txp;
+	*s->txbytes = txb;
 }
 
-/* igb's statistics into the published counters (see intel_sync). */
-static void intel_sync_igb(struct intel *s)
-{
-	struct igb_stats st;
-	unsigned speed = 0;
-	igb_stats(s->igb, &st);
-	intel_publish(s);
-	*s->rxdrop_nodesc = st.rqdpc;
-	*s->missed = st.mpc;
-	*s->rx_lost = st.rx_lost;
-	*s->tx_lost = st.tx_lost;
-	*s->resets = st.resets;
-	*s->link_changes = st.link_changes;
-	*s->link = igb_link_up(s->igb, &speed);
-	*s->speed = speed;
-}
-
-/* Copy the driver's statistics into the published counters. */
+/* Copy the driver's statistics (registers folded in) into the counters. */
 static void intel_sync(struct intel *s)
 {
-	if (s->igb) {
-		intel_sync_igb(s);
-		return;
-	}
-	struct ixgbe_stats st;
+	struct intel_port *p = s->port;
 	unsigned speed = 0;
-	ixgbe_stats(s->ix, &st);
-	*s->rxpackets = st.rx_packets;
-	*s->rxbytes = st.rx_bytes;
-	*s->txpackets = st.tx_packets;
-	*s->txbytes = st.tx_bytes;
-	*s->rxdrop_nobuf = st.rx_nobuf;
-	*s->rxdrop_badlen = st.rx_badlen;
-	*s->rxdrop_nodesc = st.qprdc;
-	*s->missed = st.mpc;
-	*s->rx_lost = st.rx_lost;
-	*s->tx_lost = st.tx_lost;
-	*s->resets = st.resets;
-	*s->link_changes = st.link_changes;
-	*s->link = ixgbe_link_up(s->ix, &speed);
+	intel_publish(s);
+	if (p->igb) {
+		struct igb_stats st;
+		igb_stats(p->igb, &st);
+		*s->rxdrop_nodesc = st.rqdpc;
+		*s->missed = st.mpc;
+		*s->rx_lost = st.rx_lost;
+		*s->tx_lost = st.tx_lost;
+		*s->resets = st.resets;
+		*s->link_changes = st.link_changes;
+		*s->link = igb_link_up(p->igb, &speed);
+	} else {
+		struct ixgbe_stats st;
+		ixgbe_stats(p->ix, &st);
+		uint64_t nodesc = 0;
+		for (unsigned q = s->rxq0; q < s->rxq0 + s->nrxq; q++)
+			nodesc += st.qprdc_q[q];
+		*s->rxdrop_nodesc = nodesc;
+		*s->missed = st.mpc;
+		*s->rx_lost = st.rx_lost;
+		*s->tx_lost = st.tx_lost;
+		*s->resets = st.resets;
+		*s->link_changes = st.link_changes;
+		*s->link = ixgbe_link_up(p->ix, &speed);
+	}
 	*s->speed = speed;
 }
 
+/* Statistics, link and recovery every 100 ms, once per port whichever of
+ * its apps gets there first. */
 static void intel_housekeeping(struct intel *s)
 {
+	struct intel_port *p = s->port;
 	uint64_t t = now_ns();
-	if (t < s->next_poll_ns)
-		return;
-	s->next_poll_ns = t + INTEL_POLL_NS;
-	if (s->igb)
-		igb_poll(s->igb);
-	else
-		ixgbe_poll(s->ix);
+	if (t >= p->next_poll_ns) {
+		p->next_poll_ns = t + INTEL_POLL_NS;
+		if (p->igb)
+			igb_poll(p->igb);
+		else
+			ixgbe_poll(p->ix);
+	}
 	intel_sync(s);
 }
 
-/* An 82576/I350 port: the same parameters, one queue each way. */
-static int intel_open_igb(struct intel *s, const struct ixgbe_config *c, char *err,
-                          size_t errlen)
+/* ---- opening and sharing a port ---- */
+
+static void port_close(struct intel_port *p, uint64_t *rx_lost, uint64_t *tx_lost)
 {
+	/* Frees every packet in the rings; what was still in them is counted
+	 * in the final statistics (rx_lost / tx_lost). */
+	if (p->igb) {
+		struct igb_stats st;
+		igb_close(p->igb, &st);
+		*rx_lost = st.rx_lost;
+		*tx_lost = st.tx_lost;
+	} else if (p->ix) {
+		struct ixgbe_stats st;
+		ixgbe_close(p->ix, &st);
+		*rx_lost = st.rx_lost;
+		*tx_lost = st.tx_lost;
+	}
+	device_close(&p->dev);
+	for (unsigned i = 0; i < INTEL_MAX_PORTS; i++)
+		if (intel_ports[i] == p)
+			intel_ports[i] = NULL;
+	free(p);
+}
+
+/* An 82576/I350 port: the same parameters, one queue each way. */
+static int open_igb(struct intel_port *p, char *err, size_t errlen)
+{
+	const struct ixgbe_config *c = &p->cfg;
 	if (c->rxq != 1 || c->txq != 1) {
 		snprintf(err, errlen, "rxq=%u txq=%u: the igb driver (82576/I350) uses one queue "
 		         "each way", c->rxq, c->txq);
@@ -173,20 +227,120 @@ static int intel_open_igb(struct intel *s, const struct ixgbe_config *c, char *e
 		.promisc = c->promisc, .set_mac = c->set_mac, .wait_link_ms = c->wait_link_ms,
 	};
 	memcpy(ic.mac, c->mac, sizeof(ic.mac));
-	s->igb = igb_open(&s->dev, &ic, err, errlen);
-	if (!s->igb)
+	p->igb = igb_open(&p->dev, &ic, err, errlen);
+	if (!p->igb)
 		return -1;
-	igb_mac(s->igb, s->mac);
+	igb_mac(p->igb, p->mac);
+	return 0;
+}
+
+/* Open the device behind pci= and pick its driver by PCI ID. */
+static struct intel_port *port_open(struct app *app, const char *pci,
+                                    const struct ixgbe_config *cfg)
+{
+	char err[256];
+	unsigned slot = 0;
+	while (slot < INTEL_MAX_PORTS && intel_ports[slot])
+		slot++;
+	if (slot == INTEL_MAX_PORTS) {
+		app_error(app, "pci=%s: more than %d ports in one process", pci, INTEL_MAX_PORTS);
+		return NULL;
+	}
+	struct intel_port *p = calloc(1, sizeof(*p));
+	if (!p) {
+		app_error(app, "out of memory");
+		return NULL;
+	}
+	snprintf(p->pci, sizeof(p->pci), "%s", pci);
+	snprintf(p->owner, sizeof(p->owner), "%s", app->name);
+	p->cfg = *cfg;
+	if (device_open(pci, &p->dev, err, sizeof(err)) < 0) {
+		app_error(app, "pci=%s: %s", pci, err);
+		free(p);
+		return NULL;
+	}
+	intel_ports[slot] = p;
+	uint16_t vid = p->dev.vendor_id, did = p->dev.device_id;
+	if (is_x710(vid, did)) {
+		app_error(app, "pci=%s: %04x:%04x is an X710 (i40e): X710 (i40e) is not yet "
+		          "supported", pci, vid, did);
+	} else if (igb_supports(vid, did)) {
+		if (open_igb(p, err, sizeof(err)) == 0)
+			return p;
+		app_error(app, "pci=%s: %s", pci, err);
+	} else if (!ixgbe_supports(vid, did)) {
+		app_error(app, "pci=%s: %04x:%04x is not a NIC kvick drives (supported: Intel "
+		          "82599 family, e.g. 8086:10fb; 82576/I350 copper, e.g. 8086:10c9)", pci,
+		          vid, did);
+	} else if ((p->ix = ixgbe_open(&p->dev, cfg, err, sizeof(err))) != NULL) {
+		ixgbe_mac(p->ix, p->mac);
+		return p;
+	} else {
+		app_error(app, "pci=%s: %s", pci, err);
+	}
+	uint64_t lost_rx, lost_tx;
+	port_close(p, &lost_rx, &lost_tx);
+	return NULL;
+}
+
+static bool same_config(const struct ixgbe_config *a, const struct ixgbe_config *b)
+{
+	return a->rxq == b->rxq && a->txq == b->txq && a->rx_ring == b->rx_ring &&
+	       a->tx_ring == b->tx_ring && a->mtu == b->mtu && a->promisc == b->promisc &&
+	       a->set_mac == b->set_mac && (!a->set_mac || !memcmp(a->mac, b->mac, 6));
+}
+
+/* The port named pci=, opened now or shared with the apps that opened it. */
+static struct intel_port *port_get(struct app *app, const char *pci,
+                                   const struct ixgbe_config *cfg)
+{
+	for (unsigned i = 0; i < INTEL_MAX_PORTS; i++) {
+		struct intel_port *p = intel_ports[i];
+		if (!p || strcmp(p->pci, pci))
+			continue;
+		if (!same_config(&p->cfg, cfg)) {
+			app_error(app, "pci=%s is already open (app %s) with other settings: apps "
+			          "sharing a port need the same rxq, txq, rxring, txring, mtu, promisc "
+			          "and mac", pci, p->owner);
+			return NULL;
+		}
+		return p;
+	}
+	return port_open(app, pci, cfg);
+}
+
+/* Claim this app's queues: all of them (queue < 0) or pair K. */
+static int claim_queues(struct app *app, struct intel *s, int64_t queue)
+{
+	struct intel_port *p = s->port;
+	unsigned nrx = p->cfg.rxq, ntx = p->cfg.txq;
+	if (queue < 0) {
+		s->rxq0 = 0, s->nrxq = nrx;
+		s->txq0 = 0, s->ntxq = ntx;
+	} else {
+		if ((uint64_t)queue >= nrx && (uint64_t)queue >= ntx)
+			return app_error(app, "queue=%lld: the port has %u RX and %u TX queues "
+			                 "(rxq=, txq=)", (long long)queue, nrx, ntx);
+		s->rxq0 = s->txq0 = (unsigned)queue;
+		s->nrxq = (uint64_t)queue < nrx;
+		s->ntxq = (uint64_t)queue < ntx;
+	}
+	uint32_t rx = (s->nrxq ? ((1u << s->nrxq) - 1) : 0) << s->rxq0;
+	uint32_t tx = (s->ntxq ? ((1u << s->ntxq) - 1) : 0) << s->txq0;
+	if ((p->rx_taken & rx) || (p->tx_taken & tx))
+		return app_error(app, "pci=%s: %s already driven by another intel app (give each "
+		                 "app sharing a port its own queue=)", p->pci,
+		                 queue < 0 ? "some of its queues are" : "this queue is");
+	p->rx_taken |= rx;
+	p->tx_taken |= tx;
 	return 0;
 }
 
 static int intel_new(struct app *app, const struct app_args *args)
 {
 	struct intel *s = calloc(1, sizeof(*s));
-	char err[256];
 	if (!s)
 		return app_error(app, "out of memory");
-	app->state = s;
 	const char *pci = app_arg_str(args, "pci");
 	struct ixgbe_config cfg = {
 		.rxq = (unsigned)app_arg_int(args, "rxq"),
@@ -198,6 +352,7 @@ static int intel_new(struct app *app, const struct app_args *args)
 		.wait_link_ms = (unsigned)app_arg_int(args, "wait_link"),
 	};
 	cfg.set_mac = app_arg_mac(args, "mac", cfg.mac);
+	int64_t queue = app_arg_isset(args, "queue") ? app_arg_int(args, "queue") : -1;
 
 	if (app_arg_int(args, "rxq") < 1 || app_arg_int(args, "txq") < 1 ||
 	    app_arg_int(args, "rxring") < 0 || app_arg_int(args, "txring") < 0 ||
@@ -205,35 +360,12 @@ static int intel_new(struct app *app, const struct app_args *args)
 		app_error(app, "rxq, txq must be >= 1; rxring, txring, mtu, wait_link >= 0");
 		goto err_free;
 	}
-	if (device_open(pci, &s->dev, err, sizeof(err)) < 0) {
-		app_error(app, "pci=%s: %s", pci, err);
+	s->port = port_get(app, pci, &cfg);
+	if (!s->port)
 		goto err_free;
-	}
-	if (is_x710(s->dev.vendor_id, s->dev.device_id)) {
-		app_error(app, "pci=%s: %04x:%04x is an X710 (i40e): X710 (i40e) is not yet "
-		          "supported", pci, s->dev.vendor_id, s->dev.device_id);
-		goto err_close;
-	}
-	if (igb_supports(s->dev.vendor_id, s->dev.device_id)) {
-		if (intel_open_igb(s, &cfg, err, sizeof(err)) < 0) {
-			app_error(app, "pci=%s: %s", pci, err);
-			goto err_close;
-		}
-	} else if (!ixgbe_supports(s->dev.vendor_id, s->dev.device_id)) {
-		app_error(app, "pci=%s: %04x:%04x is not a NIC kvick drives (supported: Intel "
-		          "82599 family, e.g. 8086:10fb; 82576/I350 copper, e.g. 8086:10c9)", pci,
-		          s->dev.vendor_id, s->dev.device_id);
-		goto err_close;
-	} else {
-		s->ix = ixgbe_open(&s->dev, &cfg, err, sizeof(err));
-		if (!s->ix) {
-			app_error(app, "pci=%s: %s", pci, err);
-			goto err_close;
-		}
-		ixgbe_mac(s->ix, s->mac);
-	}
-	s->nrxq = cfg.rxq;
-	s->ntxq = cfg.txq;
+	s->port->users++;
+	if (claim_queues(app, s, queue) < 0)
+		goto err_release;
 	s->in = app_input(app, "input");
 	s->out = app_output(app, "output");
 
@@ -254,11 +386,16 @@ static int intel_new(struct app *app, const struct app_args *args)
 	s->link_changes = app_counter(app, "link_changes");
 	s->speed = app_counter(app, "speed_mbps");
 	intel_sync(s);
-	s->next_poll_ns = now_ns() + INTEL_POLL_NS;
+	if (!s->port->next_poll_ns)
+		s->port->next_poll_ns = now_ns() + INTEL_POLL_NS;
+	app->state = s;
 	return 0;
 
-err_close:
-	device_close(&s->dev);
+err_release:
+	if (--s->port->users == 0) {
+		uint64_t lost_rx, lost_tx;
+		port_close(s->port, &lost_rx, &lost_tx);
+	}
 err_free:
 	free(s);
 	app->state = NULL;
@@ -274,14 +411,14 @@ static void intel_pull(struct app *app)
 	struct packet *pkts[LINK_MAX_BATCH];
 	if ((++s->pulls & 255) == 0)
 		intel_housekeeping(s);
-	for (unsigned q = 0; q < s->nrxq; q++) {
+	for (unsigned q = s->rxq0; q < s->rxq0 + s->nrxq; q++) {
 		unsigned room = LINK_MAX_BATCH;
 		if (s->out) {
 			room = link_nwritable(s->out);
 			if (room > LINK_MAX_BATCH)
 				room = LINK_MAX_BATCH;
 		}
-		unsigned n = port_rx(s, q, pkts, room);
+		unsigned n = port_rx(s->port, q, pkts, room);
 		if (n == 0)
 			continue;
 		if (s->out) {
@@ -304,15 +441,15 @@ static void intel_push(struct app *app)
 	struct packet *pkts[LINK_MAX_BATCH];
 	if (!s->in)
 		return;
-	unsigned room = 0;
-	for (unsigned q = 0; q < s->ntxq && room < LINK_MAX_BATCH; q++)
-		room += port_tx_room(s, q);
+	unsigned room = 0, end = s->txq0 + s->ntxq;
+	for (unsigned q = s->txq0; q < end && room < LINK_MAX_BATCH; q++)
+		room += port_tx_room(s->port, q);
 	if (room > LINK_MAX_BATCH)
 		room = LINK_MAX_BATCH;
 	unsigned n = link_receive_batch(s->in, pkts, room);
 	unsigned sent = 0;
-	for (unsigned q = 0; q < s->ntxq && sent < n; q++)
-		sent += port_tx(s, q, pkts + sent, n - sent);
+	for (unsigned q = s->txq0; q < end && sent < n; q++)
+		sent += port_tx(s->port, q, pkts + sent, n - sent);
 	if (sent < n) {
 		*s->txdrop_ringfull += n - sent;
 		packet_free_batch(pkts + sent, n - sent);
@@ -325,23 +462,12 @@ static void intel_stop(struct app *app)
 	struct intel *s = app->state;
 	if (!s)
 		return;
+	struct intel_port *p = s->port;
 	intel_sync(s);
-	/* Frees every packet in the rings; what was still in them is counted
-	 * in the final statistics (rx_lost / tx_lost). */
-	if (s->igb) {
-		struct igb_stats st;
-		igb_close(s->igb, &st);
-		s->igb = NULL;
-		*s->rx_lost = st.rx_lost;
-		*s->tx_lost = st.tx_lost;
-	} else {
-		struct ixgbe_stats st;
-		ixgbe_close(s->ix, &st);
-		s->ix = NULL;
-		*s->rx_lost = st.rx_lost;
-		*s->tx_lost = st.tx_lost;
-	}
-	device_close(&s->dev);
+	p->rx_taken &= ~(s->nrxq ? ((1u << s->nrxq) - 1) << s->rxq0 : 0);
+	p->tx_taken &= ~(s->ntxq ? ((1u << s->ntxq) - 1) << s->txq0 : 0);
+	if (--p->users == 0)
+		port_close(p, s->rx_lost, s->tx_lost);
 	free(s);
 	app->state = NULL;
 }
@@ -352,12 +478,16 @@ static void intel_report(struct app *app, FILE *out)
 	if (!s)
 		return;
 	intel_sync(s);
-	const uint8_t *m = s->mac;
-	fprintf(out, "  %s: link %s", s->dev.addr, *s->link ? "up" : "down");
+	const uint8_t *m = s->port->mac;
+	fprintf(out, "  %s: link %s", s->port->dev.addr, *s->link ? "up" : "down");
 	if (*s->link)
 		fprintf(out, " %" PRIu64 " Mb/s", *s->speed);
-	fprintf(out, ", mac %02x:%02x:%02x:%02x:%02x:%02x, %u rx / %u tx queues\n",
-	        m[0], m[1], m[2], m[3], m[4], m[5], s->nrxq, s->ntxq);
+	fprintf(out, ", mac %02x:%02x:%02x:%02x:%02x:%02x, ", m[0], m[1], m[2], m[3], m[4], m[5]);
+	if (s->nrxq + s->ntxq == s->port->cfg.rxq + s->port->cfg.txq)
+		fprintf(out, "%u rx / %u tx queues\n", s->nrxq, s->ntxq);
+	else
+		fprintf(out, "queue %u of %u rx / %u tx\n", s->nrxq ? s->rxq0 : s->txq0,
+		        s->port->cfg.rxq, s->port->cfg.txq);
 	fprintf(out, "  rx %" PRIu64 " packets %" PRIu64 " bytes; tx %" PRIu64 " packets %" PRIu64
 	        " bytes\n", *s->rxpackets, *s->rxbytes, *s->txpackets, *s->txbytes);
 	fprintf(out, "  drops: rx nodesc %" PRIu64 " missed %" PRIu64 " nobuf %" PRIu64
@@ -374,6 +504,8 @@ static const struct app_param intel_params[] = {
 	  "PCI address (0000:03:00.0) or model port (sim:N[/wire options], see docs/hw-sim.md)" },
 	{ "rxq", PARAM_INT, "1", false, "receive queues, 1..16 (RSS spreads flows over them)" },
 	{ "txq", PARAM_INT, "1", false, "transmit queues, 1..16 (queue 0 first, overflow to the next)" },
+	{ "queue", PARAM_INT, NULL, false,
+	  "drive only RX/TX queue pair K (apps with the same pci= share the port); unset: all" },
 	{ "rxring", PARAM_INT, "512", false, "RX descriptors per queue (power of two, 64..4096)" },
 	{ "txring", PARAM_INT, "512", false, "TX descriptors per queue (power of two, 64..4096)" },
 	{ "promisc", PARAM_BOOL, "false", false, "accept every frame (UPE|MPE in FCTRL, or RCTL on igb)" },
@@ -392,6 +524,8 @@ static const struct app_class intel_class = {
 	       "(write-back length 0, > buffer or without EOP), rxdrop_unconnected (no output link),\n"
 	       "txdrop_ringfull (no TX ring room), rx_lost/tx_lost (in a ring at a device reset or\n"
 	       "close), resets, link (1 up), link_changes, speed_mbps.\n"
+	       "With queue=K several intel apps share one port (same pci= and settings), one\n"
+	       "queue pair each; their packet counters are per queue, the rest per port.\n"
 	       "82576/I350 copper ports (igb) use one queue each way (rxq=1 txq=1).\n"
 	       "X710 (i40e) ports are recognised and refused (not yet supported).",
 	.inputs = intel_inputs,

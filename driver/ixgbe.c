@@ -350,6 +350,22 @@ static void ixgbe_stats_fold(struct ixgbe_dev *dev)
 	}
 }
 
+/* The driver's totals: the sum of its per-queue counters. */
+static void ixgbe_stats_sum(struct ixgbe_dev *dev)
+{
+	struct ixgbe_stats *st = &dev->st;
+	st->rx_packets = st->rx_bytes = st->rx_nobuf = st->rx_badlen = 0;
+	st->tx_packets = st->tx_bytes = 0;
+	for (unsigned q = 0; q < IXGBE_MAX_QUEUES; q++) {
+		st->rx_packets += st->q[q].rx_packets;
+		st->rx_bytes += st->q[q].rx_bytes;
+		st->rx_nobuf += st->q[q].rx_nobuf;
+		st->rx_badlen += st->q[q].rx_badlen;
+		st->tx_packets += st->q[q].tx_packets;
+		st->tx_bytes += st->q[q].tx_bytes;
+	}
+}
+
 /* §4.6.5: the registers are clear-on-read, so one read zeroes them; what
  * they held before the bring-up is not ours to count. */
 static void ixgbe_stats_reset(struct ixgbe_dev *dev)
@@ -788,17 +804,22 @@ void ixgbe_close(struct ixgbe_dev *dev, struct ixgbe_stats *final)
 	reg_set(r, CTRL, CTRL_RST | CTRL_LNK_RST);             /* §8.2.3.1.1: reset */
 	wait_reg(r, CTRL, CTRL_RST | CTRL_LNK_RST, 0, 1000);   /* §8.2.3.1.1: self-clears */
 	ixgbe_release_buffers(dev);
+	ixgbe_stats_sum(dev);
 	if (final)
 		*final = dev->st;
 	ixgbe_free_rings(dev);
 	free(dev);
 }
 
-const struct ixgbe_stats *ixgbe_counters(const struct ixgbe_dev *dev) { return &dev->st; }
+const struct ixgbe_queue_stats *ixgbe_queue_counters(const struct ixgbe_dev *dev, unsigned q)
+{
+	return &dev->st.q[q];
+}
 
 void ixgbe_stats(struct ixgbe_dev *dev, struct ixgbe_stats *out)
 {
 	ixgbe_stats_fold(dev);
+	ixgbe_stats_sum(dev);
 	*out = dev->st;
 }
 
@@ -821,6 +842,7 @@ unsigned ixgbe_tx_queues(const struct ixgbe_dev *dev) { return dev->cfg.txq; }
 unsigned ixgbe_rx_batch(struct ixgbe_dev *dev, unsigned q, struct packet **out, unsigned n)
 {
 	struct ixgbe_rxq *rxq = &dev->rxq[q];
+	struct ixgbe_queue_stats *qs = &dev->st.q[q];
 	uint32_t first = rxq->next & rxq->mask;
 	/* One call looks at a contiguous run of descriptors and stops at the
 	 * end of the ring: plain indexes in the loops, and the next call
@@ -862,10 +884,10 @@ unsigned ixgbe_rx_batch(struct ixgbe_dev *dev, unsigned q, struct packet **out, 
 		 * whole, up to and including the descriptor with EOP.  Counted per
 		 * descriptor: each carried (part of) a frame we could not accept. */
 		if (unlikely(discarding | !(status & RXD_STAT_EOP) | (len - 1 >= RX_BUF_SIZE))) {
-			dev->st.rx_badlen++;
+			qs->rx_badlen++;
 			discarding = !(status & RXD_STAT_EOP);
 		} else if (unlikely(got == nfresh)) {
-			dev->st.rx_nobuf++;
+			qs->rx_nobuf++;
 		} else {
 			p->length = (uint16_t)len;
 			bytes += len;
@@ -879,8 +901,8 @@ unsigned ixgbe_rx_batch(struct ixgbe_dev *dev, unsigned q, struct packet **out, 
 	rxq->discarding = discarding;
 	if (unlikely(got < nfresh))
 		packet_free_batch(fresh + got, nfresh - got);
-	dev->st.rx_packets += got;
-	dev->st.rx_bytes += bytes;
+	qs->rx_packets += got;
+	qs->rx_bytes += bytes;
 
 	/* 4. Give the refilled descriptors back: one tail write.  Tail stays one
 	 * behind `next` so head never catches up with it on a full ring. */
@@ -965,8 +987,8 @@ unsigned ixgbe_tx_batch(struct ixgbe_dev *dev, unsigned q, struct packet **pkts,
 	if (part < n)
 		bytes += tx_fill(txq, 0, pkts + part, n - part);
 	txq->next += n;
-	dev->st.tx_packets += n;
-	dev->st.tx_bytes += bytes;
+	dev->st.q[q].tx_packets += n;
+	dev->st.q[q].tx_bytes += bytes;
 	__atomic_thread_fence(__ATOMIC_RELEASE);   /* descriptors before tail */
 	reg_write(dev->r, TDT(q), txq->next & txq->mask);    /* §8.2.3.9.9 TDT */
 	return n;

@@ -53,6 +53,14 @@ struct ixgbe_config {
 	unsigned wait_link_ms;    /* 0: don't wait for the link at open */
 };
 
+/* The driver's own counters for one queue pair (exact at any time). */
+struct ixgbe_queue_stats {
+	uint64_t rx_packets, rx_bytes;      /* handed to the caller */
+	uint64_t rx_nobuf;          /* frames dropped: no fresh buffer to refill with */
+	uint64_t rx_badlen;         /* descriptors dropped: length 0, > buffer, or part of a frame without EOP */
+	uint64_t tx_packets, tx_bytes;      /* accepted into the TX ring */
+};
+
 /* Accumulated 64-bit statistics.  The device's own counters (clear on read,
  * 32 or 36 bits wide) are folded in by ixgbe_poll()/ixgbe_stats(); the
  * driver's own counters are exact at any time. */
@@ -68,6 +76,7 @@ struct ixgbe_stats {
 	uint64_t tx_packets, tx_bytes;      /* accepted into a TX ring */
 	uint64_t rx_nobuf;          /* frames dropped: no fresh buffer to refill with */
 	uint64_t rx_badlen;         /* descriptors dropped: length 0, > buffer, or part of a frame without EOP */
+	struct ixgbe_queue_stats q[IXGBE_MAX_QUEUES];   /* per queue; the fields above sum them */
 	uint64_t rx_lost;           /* frames received but still in the ring at a reset or close */
 	uint64_t tx_lost;           /* frames queued but not confirmed sent at a reset or close */
 	uint64_t resets;            /* device resets noticed and recovered from */
@@ -109,12 +118,12 @@ unsigned ixgbe_tx_room(struct ixgbe_dev *dev, unsigned q);
  * device could not be brought back (logged). */
 int ixgbe_poll(struct ixgbe_dev *dev);
 
-/* The live statistics, without touching the device: the driver's own
- * counters are exact, the device's as of the last ixgbe_poll()/ixgbe_stats().
- * Cheap enough to read after every batch. */
-const struct ixgbe_stats *ixgbe_counters(const struct ixgbe_dev *dev);
+/* The live counters of queue q, without touching the device: cheap enough
+ * to read after every batch. */
+const struct ixgbe_queue_stats *ixgbe_queue_counters(const struct ixgbe_dev *dev, unsigned q);
 
-/* A consistent copy of the statistics (folds the registers in first). */
+/* A consistent copy of the statistics (folds the registers in first, sums
+ * the queues). */
 void ixgbe_stats(struct ixgbe_dev *dev, struct ixgbe_stats *out);
 
 /* Link state from LINKS (§8.2.3.22.20); speed in Mb/s (0 when down). */

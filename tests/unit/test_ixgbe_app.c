@@ -108,12 +108,76 @@ static void test_app_bad_pci(void **st)
 	assert_int_equal(freelist_outstanding(), 0);
 }
 
+/* Two intel apps share one port, one queue pair each (queue=0, queue=1):
+ * RSS spreads 400 flows over both, and each app delivers its queue's
+ * frames; together they account for every frame. */
+static void test_app_shared_port(void **st)
+{
+	const char *text =
+		"app q0 intel pci=sim:0/loopback promisc=true rxq=2 txq=2 queue=0\n"
+		"app q1 intel pci=sim:0/loopback promisc=true rxq=2 txq=2 queue=1\n"
+		"app s0 sink\n"
+		"app s1 sink\n"
+		"link q0.output -> s0.input\n"
+		"link q1.output -> s1.input\n";
+	struct topology *t = topology_parse("shared.topo", text, NULL, stderr);
+	assert_non_null(t);
+	struct engine *e = engine_new(t);
+	assert_non_null(e);
+	enum { FLOWS = 400 };
+	uint8_t f[128];
+	for (unsigned i = 0; i < FLOWS; i++) {
+		unsigned len = udp_frame(f, i);
+		assert_int_equal(sim_port_inject(0, f, len), 0);
+	}
+	uint64_t deadline = now_ns() + 5000000000ull;
+	while (now_ns() < deadline &&
+	       counter(e, "s0", "packets") + counter(e, "s1", "packets") < FLOWS)
+		engine_breathe(e);
+	uint64_t a = counter(e, "s0", "packets"), b = counter(e, "s1", "packets");
+	print_message("queue 0: %llu, queue 1: %llu\n", (unsigned long long)a,
+	              (unsigned long long)b);
+	assert_int_equal(a + b, FLOWS);
+	assert_true(a > FLOWS / 4 && b > FLOWS / 4);
+	assert_int_equal(counter(e, "q0", "rxpackets"), a);   /* per queue */
+	assert_int_equal(counter(e, "q1", "rxpackets"), b);
+	engine_free(e);
+	topology_free(t);
+	assert_no_violations();
+}
+
+static void test_app_shared_port_errors(void **st)
+{
+	const char *bad[] = {
+		/* the same queue twice */
+		"app a intel pci=sim:0/loopback rxq=2 txq=2 queue=1\n"
+		"app b intel pci=sim:0/loopback rxq=2 txq=2 queue=1\n",
+		/* one app takes every queue, another wants one */
+		"app a intel pci=sim:0/loopback rxq=2 txq=2\n"
+		"app b intel pci=sim:0/loopback rxq=2 txq=2 queue=0\n",
+		/* different settings for one port */
+		"app a intel pci=sim:0/loopback rxq=2 txq=2 queue=0\n"
+		"app b intel pci=sim:0/loopback rxq=4 txq=2 queue=1\n",
+		/* no such queue */
+		"app a intel pci=sim:0/loopback rxq=2 txq=2 queue=2\n",
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct topology *t = topology_parse("bad.topo", bad[i], NULL, stderr);
+		assert_non_null(t);
+		assert_null(engine_new(t));
+		topology_free(t);
+	}
+	assert_int_equal(freelist_outstanding(), 0);
+}
+
 int main(void)
 {
 	test_mem_init();
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_app_forwarding, ixgbe_test_setup, ixgbe_test_teardown),
 		cmocka_unit_test_setup_teardown(test_app_bad_pci, ixgbe_test_setup, ixgbe_test_teardown),
+		cmocka_unit_test_setup_teardown(test_app_shared_port, ixgbe_test_setup, ixgbe_test_teardown),
+		cmocka_unit_test_setup_teardown(test_app_shared_port_errors, ixgbe_test_setup, ixgbe_test_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -4,7 +4,6 @@
  * over four queues.  Frames come from the model's wire (sim_port_inject). */
 #include "ixgbe_test.h"
 
-#include <arpa/inet.h>
 
 /* Wait until the model has taken `n` frames off port's wire and either
  * DMA'd or dropped each. */
@@ -93,38 +92,6 @@ static void test_rx_ring_full(void **st)
 	assert_int_equal(m.rx_drop_nodesc, 200 - 63);
 	assert_int_equal(s.rx_packets + s.qprdc + s.mpc, 200); /* conservation */
 	assert_no_violations();
-}
-
-/* An Ethernet/IPv4/UDP frame of flow i (source address and port vary). */
-static unsigned udp_frame(uint8_t *f, unsigned i)
-{
-	static const uint8_t eth[14] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
-	                                 0x02, 0, 0, 0, 0, 2, 0x08, 0x00 };
-	unsigned len = 14 + 20 + 8 + 32;
-	memset(f, 0, len);
-	memcpy(f, eth, 14);
-	uint8_t *ip = f + 14;
-	ip[0] = 0x45;
-	uint16_t tot = htons(20 + 8 + 32);
-	memcpy(ip + 2, &tot, 2);
-	ip[8] = 64;
-	ip[9] = 17;
-	uint8_t src[4] = { 10, 0, (uint8_t)(i >> 8), (uint8_t)i }, dst[4] = { 10, 1, 0, 1 };
-	memcpy(ip + 12, src, 4);
-	memcpy(ip + 16, dst, 4);
-	uint32_t sum = 0;
-	for (int k = 0; k < 20; k += 2)
-		sum += (uint32_t)ip[k] << 8 | ip[k + 1];
-	while (sum >> 16)
-		sum = (sum & 0xFFFF) + (sum >> 16);
-	uint16_t csum = htons((uint16_t)~sum);
-	memcpy(ip + 10, &csum, 2);
-	uint8_t *udp = ip + 20;
-	uint16_t sport = htons((uint16_t)(1024 + i * 7)), dport = htons(9), ulen = htons(8 + 32);
-	memcpy(udp, &sport, 2);
-	memcpy(udp + 2, &dport, 2);
-	memcpy(udp + 4, &ulen, 2);
-	return len;
 }
 
 static void test_rss_four_queues(void **st)
