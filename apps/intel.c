@@ -82,7 +82,7 @@ struct intel {
 	/* counters (app_counter slots) */
 	uint64_t *rxpackets, *rxbytes, *txpackets, *txbytes;
 	uint64_t *rxdrop_nobuf, *rxdrop_badlen, *rxdrop_nodesc, *missed;
-	uint64_t *rxdrop_unconnected, *txdrop_ringfull;
+	uint64_t *rxdrop_unconnected, *txdrop_ringfull, *txdrop_badlen;
 	uint64_t *rx_lost, *tx_lost, *resets, *link, *link_changes, *speed;
 };
 
@@ -119,7 +119,7 @@ static void intel_publish(struct intel *s)
 		*s->rxdrop_badlen = st->rx_badlen;
 		return;
 	}
-	uint64_t rxp = 0, rxb = 0, nobuf = 0, badlen = 0, txp = 0, txb = 0;
+	uint64_t rxp = 0, rxb = 0, nobuf = 0, badlen = 0, txp = 0, txb = 0, txbad = 0;
 	for (unsigned q = s->rxq0; q < s->rxq0 + s->nrxq; q++) {
 		const struct ixgbe_queue_stats *qs = ixgbe_queue_counters(p->ix, q);
 		rxp += qs->rx_packets;
@@ -131,6 +131,7 @@ static void intel_publish(struct intel *s)
 		const struct ixgbe_queue_stats *qs = ixgbe_queue_counters(p->ix, q);
 		txp += qs->tx_packets;
 		txb += qs->tx_bytes;
+		txbad += qs->tx_badlen;
 	}
 	*s->rxpackets = rxp;
 	*s->rxbytes = rxb;
@@ -138,6 +139,7 @@ static void intel_publish(struct intel *s)
 	*s->rxdrop_badlen = badlen;
 	*s->txpackets = txp;
 	*s->txbytes = txb;
+	*s->txdrop_badlen = txbad;
 }
 
 /* Copy the driver's statistics (registers folded in) into the counters. */
@@ -379,6 +381,7 @@ static int intel_new(struct app *app, const struct app_args *args)
 	s->missed = app_counter(app, "missed");
 	s->rxdrop_unconnected = app_counter(app, "rxdrop_unconnected");
 	s->txdrop_ringfull = app_counter(app, "txdrop_ringfull");
+	s->txdrop_badlen = app_counter(app, "txdrop_badlen");
 	s->rx_lost = app_counter(app, "rx_lost");
 	s->tx_lost = app_counter(app, "tx_lost");
 	s->resets = app_counter(app, "resets");
@@ -522,8 +525,9 @@ static const struct app_class intel_class = {
 	       "Counters: rxpackets rxbytes txpackets txbytes; rxdrop_nodesc (QPRDC/RQDPC: no free\n"
 	       "descriptor), missed (MPC), rxdrop_nobuf (freelist empty at refill), rxdrop_badlen\n"
 	       "(write-back length 0, > buffer or without EOP), rxdrop_unconnected (no output link),\n"
-	       "txdrop_ringfull (no TX ring room), rx_lost/tx_lost (in a ring at a device reset or\n"
-	       "close), resets, link (1 up), link_changes, speed_mbps.\n"
+	       "txdrop_ringfull (no TX ring room), txdrop_badlen (empty frame, never sent),\n"
+	       "rx_lost/tx_lost (in a ring at a device reset or close), resets, link (1 up),\n"
+	       "link_changes, speed_mbps.\n"
 	       "With queue=K several intel apps share one port (same pci= and settings), one\n"
 	       "queue pair each; their packet counters are per queue, the rest per port.\n"
 	       "82576/I350 copper ports (igb) use one queue each way (rxq=1 txq=1).\n"

@@ -355,7 +355,7 @@ static void ixgbe_stats_sum(struct ixgbe_dev *dev)
 {
 	struct ixgbe_stats *st = &dev->st;
 	st->rx_packets = st->rx_bytes = st->rx_nobuf = st->rx_badlen = 0;
-	st->tx_packets = st->tx_bytes = 0;
+	st->tx_packets = st->tx_bytes = st->tx_badlen = 0;
 	for (unsigned q = 0; q < IXGBE_MAX_QUEUES; q++) {
 		st->rx_packets += st->q[q].rx_packets;
 		st->rx_bytes += st->q[q].rx_bytes;
@@ -363,6 +363,7 @@ static void ixgbe_stats_sum(struct ixgbe_dev *dev)
 		st->rx_badlen += st->q[q].rx_badlen;
 		st->tx_packets += st->q[q].tx_packets;
 		st->tx_bytes += st->q[q].tx_bytes;
+		st->tx_badlen += st->q[q].tx_badlen;
 	}
 }
 
@@ -945,28 +946,35 @@ unsigned ixgbe_tx_room(struct ixgbe_dev *dev, unsigned q)
 }
 
 /* Write descriptors for pkts[0..n) at ring positions first..first+n-1
- * (contiguous, no wrap); returns their bytes. */
-static uint64_t tx_fill(struct ixgbe_txq *txq, uint32_t first, struct packet **pkts, unsigned n)
+ * (contiguous, no wrap), stopping before a frame of length 0 (DTALEN 0 is
+ * not a valid descriptor, §7.2.3.2.4).  Returns how many were written and
+ * adds their bytes to *bytes. */
+static unsigned tx_fill(struct ixgbe_txq *txq, uint32_t first, struct packet **pkts, unsigned n,
+                        uint64_t *bytes)
 {
 	volatile union ixgbe_tx_desc *desc = txq->ring + first;
 	struct packet **bufs = txq->bufs + first;
-	uint64_t bytes = 0;
-	for (unsigned i = 0; i < n; i++) {
+	uint64_t sum = 0;
+	unsigned i;
+	for (i = 0; i < n; i++) {
 		struct packet *p = pkts[i];
 		uint32_t len = p->length;
+		if (unlikely(len == 0))
+			break;
 		bufs[i] = p;
 		desc[i].read.buffer_addr = packet_dma_addr(p);
 		desc[i].read.cmd_type_len = TXD_DTYP_DATA | TXD_CMD_DEXT | TXD_CMD_IFCS |
 		                            TXD_CMD_EOP | len;
 		desc[i].read.olinfo_status = len << TXD_PAYLEN_SHIFT;
-		bytes += len;
+		sum += len;
 	}
 	/* RS on the descriptors at index 31, 63, ... of this run (see
 	 * ixgbe_tx_reclaim): one loop step per 32 frames, not a test per frame. */
-	for (uint32_t i = IXGBE_TX_RS_EVERY - 1 - first % IXGBE_TX_RS_EVERY; i < n;
-	     i += IXGBE_TX_RS_EVERY)
-		desc[i].read.cmd_type_len |= TXD_CMD_RS;
-	return bytes;
+	for (uint32_t k = IXGBE_TX_RS_EVERY - 1 - first % IXGBE_TX_RS_EVERY; k < i;
+	     k += IXGBE_TX_RS_EVERY)
+		desc[k].read.cmd_type_len |= TXD_CMD_RS;
+	*bytes += sum;
+	return i;
 }
 
 unsigned ixgbe_tx_batch(struct ixgbe_dev *dev, unsigned q, struct packet **pkts, unsigned n)
@@ -983,13 +991,21 @@ unsigned ixgbe_tx_batch(struct ixgbe_dev *dev, unsigned q, struct packet **pkts,
 	/* Up to the end of the ring, then (if the batch wraps) from index 0. */
 	uint32_t first = txq->next & txq->mask;
 	unsigned part = n < txq->size - first ? n : txq->size - first;
-	uint64_t bytes = tx_fill(txq, first, pkts, part);
-	if (part < n)
-		bytes += tx_fill(txq, 0, pkts + part, n - part);
-	txq->next += n;
-	dev->st.q[q].tx_packets += n;
+	uint64_t bytes = 0;
+	unsigned done = tx_fill(txq, first, pkts, part, &bytes);
+	if (done == part && part < n)
+		done += tx_fill(txq, 0, pkts + part, n - part, &bytes);
+	if (unlikely(done == 0)) {
+		/* pkts[0] is an empty frame: no descriptor can carry it.  Take it,
+		 * free it and count it; the caller goes on with the next. */
+		dev->st.q[q].tx_badlen++;
+		packet_free(pkts[0]);
+		return 1;
+	}
+	txq->next += done;
+	dev->st.q[q].tx_packets += done;
 	dev->st.q[q].tx_bytes += bytes;
 	__atomic_thread_fence(__ATOMIC_RELEASE);   /* descriptors before tail */
 	reg_write(dev->r, TDT(q), txq->next & txq->mask);    /* §8.2.3.9.9 TDT */
-	return n;
+	return done;
 }

@@ -59,6 +59,7 @@ struct ixgbe_queue_stats {
 	uint64_t rx_nobuf;          /* frames dropped: no fresh buffer to refill with */
 	uint64_t rx_badlen;         /* descriptors dropped: length 0, > buffer, or part of a frame without EOP */
 	uint64_t tx_packets, tx_bytes;      /* accepted into the TX ring */
+	uint64_t tx_badlen;         /* frames of length 0 taken, freed and counted, never sent */
 };
 
 /* Accumulated 64-bit statistics.  The device's own counters (clear on read,
@@ -74,6 +75,7 @@ struct ixgbe_stats {
 	/* the driver's */
 	uint64_t rx_packets, rx_bytes;      /* handed to the caller */
 	uint64_t tx_packets, tx_bytes;      /* accepted into a TX ring */
+	uint64_t tx_badlen;         /* frames of length 0: freed, never sent */
 	uint64_t rx_nobuf;          /* frames dropped: no fresh buffer to refill with */
 	uint64_t rx_badlen;         /* descriptors dropped: length 0, > buffer, or part of a frame without EOP */
 	struct ixgbe_queue_stats q[IXGBE_MAX_QUEUES];   /* per queue; the fields above sum them */
@@ -99,10 +101,11 @@ void ixgbe_close(struct ixgbe_dev *dev, struct ixgbe_stats *final);
  * Returns how many; the caller owns them. */
 unsigned ixgbe_rx_batch(struct ixgbe_dev *dev, unsigned q, struct packet **out, unsigned n);
 
-/* Queue up to n frames on TX queue q.  Returns how many the ring took
- * (from the front of pkts[]); the caller still owns the rest.  Frames
- * longer than the MTU allows are the caller's problem: the device drops
- * them and counts them in its error counters. */
+/* Queue up to n frames on TX queue q.  Returns how many it took from the
+ * front of pkts[]; the caller still owns the rest.  Taken means queued for
+ * sending -- or, for a frame of length 0 (no valid descriptor can carry
+ * it), freed and counted in tx_badlen.  Frames longer than the link's MTU
+ * are the caller's problem (the far end will drop them). */
 unsigned ixgbe_tx_batch(struct ixgbe_dev *dev, unsigned q, struct packet **pkts, unsigned n);
 
 /* Give back TX buffers the device has sent; returns packets freed. */

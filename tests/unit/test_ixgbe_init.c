@@ -136,6 +136,29 @@ static void test_ring_wrap(void **st)
 	assert_no_violations();
 }
 
+/* An empty frame cannot be described to the device (DTALEN 0): the driver
+ * takes it, frees it and counts it, and the queue keeps running. */
+static void test_tx_empty_frame(void **st)
+{
+	struct port p;
+	struct ixgbe_config c = test_config();
+	port_open(&p, "sim:0/loopback", &c);
+	struct packet *pkts[3] = { frame_packet(0, 100), packet_alloc(), frame_packet(1, 100) };
+	pkts[1]->length = 0;
+	assert_int_equal(ixgbe_tx_batch(p.ix, 0, pkts, 3), 1);       /* up to the bad one */
+	assert_int_equal(ixgbe_tx_batch(p.ix, 0, pkts + 1, 2), 1);   /* the bad one: taken */
+	assert_int_equal(ixgbe_tx_batch(p.ix, 0, pkts + 2, 1), 1);
+	uint64_t seq = 0;
+	assert_int_equal(rx_drain(p.ix, 0, 2, 1000, &seq), 2);
+	struct ixgbe_stats s;
+	ixgbe_stats(p.ix, &s);
+	assert_int_equal(s.tx_badlen, 1);
+	assert_int_equal(s.tx_packets, 2);
+	assert_int_equal(s.resets, 0);
+	port_close(&p, NULL);
+	assert_no_violations();
+}
+
 int main(void)
 {
 	test_mem_init();
@@ -145,6 +168,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_init_and_queue_start, ixgbe_test_setup, ixgbe_test_teardown),
 		cmocka_unit_test_setup_teardown(test_mtu_1500_no_jumbo, ixgbe_test_setup, ixgbe_test_teardown),
 		cmocka_unit_test_setup_teardown(test_ring_wrap, ixgbe_test_setup, ixgbe_test_teardown),
+		cmocka_unit_test_setup_teardown(test_tx_empty_frame, ixgbe_test_setup, ixgbe_test_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
