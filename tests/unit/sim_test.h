@@ -95,9 +95,16 @@ static inline uint64_t t_now_ms(void)
 }
 
 /* Poll off until (value & mask) == want, up to ms; true when it did. */
+/* Waits are budgets for the model thread to get scheduled, not timing
+ * claims: on a loaded 2-CPU machine under ASan a thread can be off the CPU
+ * for tens of milliseconds, so every budget is stretched by T_SLACK.  (No
+ * test waits for something *not* to happen, so this costs nothing when
+ * the tests pass.) */
+#define T_SLACK 20
+
 static inline bool wait_reg(struct tport *t, uint32_t off, uint32_t mask, uint32_t want, unsigned ms)
 {
-	uint64_t end = t_now_ms() + ms;
+	uint64_t end = t_now_ms() + (uint64_t)ms * T_SLACK;
 	do {
 		if ((rd(t, off) & mask) == want)
 			return true;
@@ -108,7 +115,7 @@ static inline bool wait_reg(struct tport *t, uint32_t off, uint32_t mask, uint32
 
 /* Wait until cond (an expression, evaluated once per try) holds, up to ms. */
 #define WAIT_FOR(cond, ms) ({                                       \
-	uint64_t end_ = t_now_ms() + (ms);                              \
+	uint64_t end_ = t_now_ms() + (uint64_t)(ms) * T_SLACK;          \
 	bool ok_;                                                       \
 	while (!(ok_ = (cond)) && t_now_ms() < end_)                    \
 		usleep(50);                                                 \
