@@ -1,6 +1,6 @@
 /* packet.c -- the freelist: a per-process stack of free packets.
  *
- * Packets are created on demand, one 2 MB chunk (204 packets) at a time,
+ * Packets are created on demand, one 2 MB chunk (203 packets) at a time,
  * from DMA memory, so none crosses a hugepage boundary and each has an IOVA.
  * The stack is an array of pointers sized for the limit; alloc and free are
  * a push or a pop.  Only the engine thread allocates and frees (the device
@@ -18,7 +18,15 @@
 #include "memory.h"
 
 #define CHUNK_BYTES   (2u << 20)
-#define CHUNK_PACKETS (CHUNK_BYTES / PACKET_SIZE)
+/* Packets are carved one cache line apart more than their size.  A packet
+ * is 10240 bytes = 160 lines, a multiple of 32: laid back to back, every
+ * packet header falls in one of only 2 of an L1 cache's 64 sets, so the 16
+ * ways of those two sets are all a batch of 32 headers gets, and a batch
+ * evicts itself (link batches read each header's length).  An odd stride
+ * (161 lines) spreads headers over every set, as DPDK's mempool pads its
+ * objects.  Costs one packet per 2 MB chunk (203 instead of 204). */
+#define PACKET_STRIDE (PACKET_SIZE + 64u)
+#define CHUNK_PACKETS (CHUNK_BYTES / PACKET_STRIDE)
 #define DEFAULT_LIMIT 65536u
 
 static struct {
@@ -60,7 +68,7 @@ static void refresh_iovas(void *ctx)
 	(void)ctx;
 	for (uint64_t c = 0; c < F.nchunks; c++)
 		for (unsigned i = 0; i < CHUNK_PACKETS; i++) {
-			struct packet *p = (struct packet *)(F.chunks[c] + (size_t)i * PACKET_SIZE);
+			struct packet *p = (struct packet *)(F.chunks[c] + (size_t)i * PACKET_STRIDE);
 			p->iova = mem_iova(p->data);
 		}
 }
@@ -86,7 +94,7 @@ static int grow(void)
 		return -1;
 	F.chunks[F.nchunks++] = chunk;
 	for (unsigned i = 0; i < CHUNK_PACKETS; i++) {
-		struct packet *p = (struct packet *)(chunk + (size_t)i * PACKET_SIZE);
+		struct packet *p = (struct packet *)(chunk + (size_t)i * PACKET_STRIDE);
 		p->iova = mem_iova(p->data);
 		MARK_FREE(p);
 		F.stack[F.nfree++] = p;
@@ -124,6 +132,19 @@ void packet_free(struct packet *p)
 
 unsigned packet_alloc_batch(struct packet **out, unsigned n)
 {
+	/* Fast path: the stack holds enough, take n pointers off its top in one
+	 * go; only when it runs short fall back to pop() (which grows it). */
+	if (__builtin_expect(F.nfree >= n, 1)) {
+		struct packet **top = &F.stack[F.nfree - n];
+		for (unsigned i = 0; i < n; i++) {
+			struct packet *p = top[n - 1 - i];   /* LIFO order, like pop() */
+			MARK_USED(p);
+			packet_reset(p);
+			out[i] = p;
+		}
+		F.nfree -= n;
+		return n;
+	}
 	unsigned i;
 	for (i = 0; i < n; i++) {
 		out[i] = pop();
@@ -135,8 +156,25 @@ unsigned packet_alloc_batch(struct packet **out, unsigned n)
 
 void packet_free_batch(struct packet **pkts, unsigned n)
 {
+#ifdef KVICK_TEST_BUILD
 	for (unsigned i = 0; i < n; i++)
 		packet_free(pkts[i]);
+#else
+	/* Without the test build's double-free marks, freeing is pushing the
+	 * pointers: one copy onto the stack. */
+	memcpy(&F.stack[F.nfree], pkts, n * sizeof(*pkts));
+	F.nfree += n;
+#endif
+}
+
+/* Copy len bytes in 32-byte steps: a short frame (the common case) costs
+ * two or three inline vector moves instead of a library call.  It reads and
+ * writes up to 31 bytes past the frame; the caller checks both buffers have
+ * that much room left before PACKET_DATA_SIZE. */
+static inline void copy_frame(uint8_t *dst, const uint8_t *src, uint16_t len)
+{
+	for (uint32_t off = 0; off < len; off += 32)
+		__builtin_memcpy(dst + off, src + off, 32);
 }
 
 struct packet *packet_clone(const struct packet *p)
@@ -144,15 +182,16 @@ struct packet *packet_clone(const struct packet *p)
 	struct packet *c = pop();
 	if (!c)
 		return NULL;
-	c->headroom = p->headroom;
-	c->length = p->length;
-	c->flags = p->flags;
-	c->csum_start = p->csum_start;
-	c->csum_offset = p->csum_offset;
-	c->gso_size = p->gso_size;
-	c->gso_type = p->gso_type;
-	c->timestamp_ns = p->timestamp_ns;
-	memcpy(c->data + c->headroom, p->data + p->headroom, p->length);
+	/* Everything from length to timestamp_ns in one 24-byte move (the
+	 * clone keeps its own iova). */
+	static_assert(offsetof(struct packet, timestamp_ns) + 8 - offsetof(struct packet, length) == 24,
+	              "clone copies the metadata between iova and pad1");
+	memcpy(&c->length, &p->length, 24);
+	uint16_t len = c->length, room = c->headroom;
+	if (room + len + 32u <= PACKET_DATA_SIZE)
+		copy_frame(c->data + room, p->data + room, len);
+	else
+		memcpy(c->data + room, p->data + room, len);
 	return c;
 }
 

@@ -29,6 +29,23 @@ void link_free(struct link *l)
 	free(l);
 }
 
+/* Copy n packet pointers and return the sum of their lengths (the byte
+ * counters).  One contiguous run of the ring at a time: no index masking
+ * per packet, and local pointers the compiler need not reload after each
+ * store (the build uses -fno-strict-aliasing). */
+static inline uint64_t copy_counting(struct packet **restrict dst,
+                                     struct packet *const *restrict src, uint32_t n)
+{
+	uint64_t bytes = 0;
+#pragma GCC unroll 4
+	for (uint32_t i = 0; i < n; i++) {
+		struct packet *p = src[i];
+		dst[i] = p;
+		bytes += p->length;
+	}
+	return bytes;
+}
+
 uint32_t link_transmit_batch(struct link *l, struct packet **pkts, uint32_t n)
 {
 	uint32_t room = link_nwritable(l);
@@ -37,12 +54,11 @@ uint32_t link_transmit_batch(struct link *l, struct packet **pkts, uint32_t n)
 		room = l->size - (l->write - l->read_cache);
 	}
 	uint32_t k = n < room ? n : room;
-	uint32_t w = l->write;
-	uint64_t bytes = 0;
-	for (uint32_t i = 0; i < k; i++) {
-		l->ring[(w + i) & l->mask] = pkts[i];
-		bytes += pkts[i]->length;
-	}
+	uint32_t w = l->write, at = w & l->mask;
+	/* Up to the end of the ring, then from its start. */
+	uint32_t first = l->size - at < k ? l->size - at : k;
+	uint64_t bytes = copy_counting(&l->ring[at], pkts, first);
+	bytes += copy_counting(&l->ring[0], pkts + first, k - first);
 	l->txpackets += k;
 	l->txbytes += bytes;
 	__atomic_store_n(&l->write, w + k, __ATOMIC_RELEASE);
@@ -61,12 +77,10 @@ uint32_t link_receive_batch(struct link *l, struct packet **out, uint32_t max)
 		avail = l->write_cache - l->read;
 	}
 	uint32_t k = max < avail ? max : avail;
-	uint32_t r = l->read;
-	uint64_t bytes = 0;
-	for (uint32_t i = 0; i < k; i++) {
-		out[i] = l->ring[(r + i) & l->mask];
-		bytes += out[i]->length;
-	}
+	uint32_t r = l->read, at = r & l->mask;
+	uint32_t first = l->size - at < k ? l->size - at : k;
+	uint64_t bytes = copy_counting(out, &l->ring[at], first);
+	bytes += copy_counting(out + first, &l->ring[0], k - first);
 	l->rxpackets += k;
 	l->rxbytes += bytes;
 	__atomic_store_n(&l->read, r + k, __ATOMIC_RELEASE);
