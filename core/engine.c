@@ -35,7 +35,6 @@ struct engine_link {
 	struct link *link;
 	char spec[2 * APP_NAME_MAX + 80];   /* "a.output -> b.input" */
 	uint64_t *slot[5];                  /* published counters */
-	uint64_t drained;                   /* left in the link at shutdown */
 };
 
 struct timer {
@@ -532,7 +531,7 @@ int engine_report_json(struct engine *e, const char *path)
 		        "\"rxpackets\": %llu, \"rxbytes\": %llu, \"drained\": %llu}",
 		        (unsigned long long)c.txpackets, (unsigned long long)c.txbytes,
 		        (unsigned long long)c.txdrop, (unsigned long long)c.rxpackets,
-		        (unsigned long long)c.rxbytes, (unsigned long long)e->links[i].drained);
+		        (unsigned long long)c.rxbytes, (unsigned long long)e->links[i].link->drained);
 	}
 	fprintf(f, "\n  },\n  \"apps\": {");
 	for (int i = 0; i < e->napps; i++) {
@@ -567,14 +566,8 @@ void engine_shutdown(struct engine *e)
 	e->shut = true;
 	stop_apps(e, e->napps);
 	/* Packets still in links go back to the freelist, counted per link. */
-	for (int i = 0; i < e->nlinks; i++) {
-		struct link *l = e->links[i].link;
-		while (l->read != l->write) {
-			packet_free(l->ring[l->read & l->mask]);
-			l->read++;
-			e->links[i].drained++;
-		}
-	}
+	for (int i = 0; i < e->nlinks; i++)
+		link_drain(e->links[i].link);
 	publish_link_counters(e);
 }
 

@@ -23,16 +23,14 @@ void link_free(struct link *l)
 {
 	if (!l)
 		return;
-	/* Packets still in flight go back to the freelist: a link never leaks. */
-	while (l->read != l->write)
-		packet_free(l->ring[l->read++ & l->mask]);
+	link_drain(l);   /* a link never leaks */
 	free(l);
 }
 
-/* Copy n packet pointers and return the sum of their lengths (the byte
- * counters).  One contiguous run of the ring at a time: no index masking
- * per packet, and local pointers the compiler need not reload after each
- * store (the build uses -fno-strict-aliasing). */
+/* Copy n packet pointers and return the sum of their lengths (txbytes).
+ * One contiguous run of the ring at a time: no index masking per packet,
+ * and local pointers the compiler need not reload after each store (the
+ * build uses -fno-strict-aliasing). */
 static inline uint64_t copy_counting(struct packet **restrict dst,
                                      struct packet *const *restrict src, uint32_t n)
 {
@@ -44,6 +42,14 @@ static inline uint64_t copy_counting(struct packet **restrict dst,
 		bytes += p->length;
 	}
 	return bytes;
+}
+
+/* The consumer's copy: pointers only, no packet is touched. */
+static inline void copy_pointers(struct packet **restrict dst, struct packet *const *restrict src,
+                                 uint32_t n)
+{
+	for (uint32_t i = 0; i < n; i++)
+		dst[i] = src[i];
 }
 
 uint32_t link_transmit_batch(struct link *l, struct packet **pkts, uint32_t n)
@@ -79,12 +85,25 @@ uint32_t link_receive_batch(struct link *l, struct packet **out, uint32_t max)
 	uint32_t k = max < avail ? max : avail;
 	uint32_t r = l->read, at = r & l->mask;
 	uint32_t first = l->size - at < k ? l->size - at : k;
-	uint64_t bytes = copy_counting(out, &l->ring[at], first);
-	bytes += copy_counting(out + first, &l->ring[0], k - first);
+	copy_pointers(out, &l->ring[at], first);
+	copy_pointers(out + first, &l->ring[0], k - first);
 	l->rxpackets += k;
-	l->rxbytes += bytes;
 	__atomic_store_n(&l->read, r + k, __ATOMIC_RELEASE);
 	return k;
+}
+
+uint32_t link_drain(struct link *l)
+{
+	uint32_t n = 0;
+	while (l->read != l->write) {
+		struct packet *p = l->ring[l->read & l->mask];
+		l->drained_bytes += p->length;
+		packet_free(p);
+		__atomic_store_n(&l->read, l->read + 1, __ATOMIC_RELEASE);
+		n++;
+	}
+	l->drained += n;
+	return n;
 }
 
 void link_get_counters(const struct link *l, struct link_counters *c)
@@ -93,5 +112,8 @@ void link_get_counters(const struct link *l, struct link_counters *c)
 	c->txbytes = l->txbytes;
 	c->txdrop = l->txdrop;
 	c->rxpackets = l->rxpackets;
-	c->rxbytes = l->rxbytes;
+	uint64_t in_ring = 0;
+	for (uint32_t i = l->read; i != l->write; i++)
+		in_ring += l->ring[i & l->mask]->length;
+	c->rxbytes = l->txbytes - in_ring - l->drained_bytes;
 }

@@ -13,6 +13,13 @@
  *    so the two sides do not bounce a line on every packet.
  *  - Transmitting to a full link frees the packet and counts txdrop:
  *    the packet is accounted for, never lost silently.
+ *  - Byte counters: the producer sums txbytes as it enqueues (it has just
+ *    touched the packets).  The consumer does not read every packet's
+ *    length just to count: rxbytes is derived when counters are read, as
+ *    txbytes minus the bytes still in the ring and the bytes drained at
+ *    shutdown.  So link_get_counters() must run on the consumer's thread or
+ *    while the link is quiet (the engine reads all links from its own
+ *    thread, which runs both ends).
  *
  * Ordering: the producer fills a slot, then publishes `write` with release
  * semantics; the consumer reads `write` with acquire semantics before it
@@ -38,7 +45,8 @@ struct link {
 	/* consumer side */
 	_Alignas(64) uint32_t read;
 	uint32_t write_cache;      /* consumer's last view of write */
-	uint64_t rxpackets, rxbytes;
+	uint64_t rxpackets;
+	uint64_t drained, drained_bytes; /* freed by link_drain(), not received */
 	/* producer side */
 	_Alignas(64) uint32_t write;
 	uint32_t read_cache;       /* producer's last view of read */
@@ -106,7 +114,6 @@ static inline struct packet *link_receive(struct link *l)
 		return NULL;
 	struct packet *p = l->ring[l->read & l->mask];
 	l->rxpackets++;
-	l->rxbytes += p->length;
 	__atomic_store_n(&l->read, l->read + 1, __ATOMIC_RELEASE);
 	return p;
 }
@@ -118,6 +125,11 @@ uint32_t link_transmit_batch(struct link *l, struct packet **pkts, uint32_t n);
 /* Dequeue up to max packets into out[] with one index update. */
 uint32_t link_receive_batch(struct link *l, struct packet **out, uint32_t max);
 
+/* Free every packet still in the link, counting them (and their bytes) as
+ * drained: used at shutdown.  Consumer side.  Returns how many. */
+uint32_t link_drain(struct link *l);
+
+/* txpackets, txbytes, txdrop, rxpackets; rxbytes derived (see above). */
 void link_get_counters(const struct link *l, struct link_counters *c);
 
 #endif

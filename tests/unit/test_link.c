@@ -97,7 +97,20 @@ static void test_batch_edges(void **st)
 		assert_int_equal(seq_of(out[11 + i]), 100 + i);
 	packet_free_batch(out, 16);
 	assert_int_equal(l->rxpackets, 21);
-	assert_int_equal(l->rxbytes, 21 * 64);
+	struct link_counters c;
+	link_get_counters(l, &c);
+	assert_int_equal(c.rxbytes, 21 * 64);
+	/* Draining: what is left is freed and counted, never received. */
+	for (int i = 0; i < 3; i++)
+		link_transmit(l, mkpkt(1000, i));
+	assert_int_equal(link_drain(l), 3);
+	link_get_counters(l, &c);
+	assert_int_equal(l->drained, 3);
+	assert_int_equal(l->drained_bytes, 3000);
+	assert_int_equal(c.rxpackets, 21);
+	assert_int_equal(c.rxbytes, 21 * 64);
+	assert_int_equal(c.txbytes, 21 * 64 + 3000);  /* the 4 dropped count no bytes */
+	assert_true(link_empty(l));
 	link_free(l);
 	assert_int_equal(freelist_outstanding(), 0);
 }
