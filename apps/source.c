@@ -27,7 +27,8 @@ struct source {
 	uint64_t remaining;      /* frames still to send when bounded */
 	uint64_t seq;            /* next sequence number */
 	uint64_t *packets, *bytes, *alloc_failures;
-	uint8_t frame[];         /* the frame with sequence number 0: a template */
+	uint8_t frame[];         /* the frame with sequence number 0: a template
+	                          * (+32 bytes of slack for packet_copy_frame) */
 };
 
 static int source_new(struct app *app, const struct app_args *args)
@@ -44,7 +45,7 @@ static int source_new(struct app *app, const struct app_args *args)
 	if (!output)
 		return app_error(app, "port 'output' is not connected: the frames would have nowhere to go");
 
-	struct source *s = calloc(1, sizeof(*s) + (size_t)size);
+	struct source *s = calloc(1, sizeof(*s) + (size_t)size + 32);
 	if (!s)
 		return app_error(app, "out of memory");
 	s->output = output;
@@ -67,7 +68,7 @@ static int source_new(struct app *app, const struct app_args *args)
 static void source_fill(struct source *s, struct packet *p)
 {
 	uint8_t *d = packet_data(p);
-	memcpy(d, s->frame, s->size);
+	packet_copy_frame(d, s->frame, s->size);   /* the template has 32 bytes of slack */
 	uint64_t seq_be = __builtin_bswap64(s->seq++);   /* big-endian, like a network field */
 	memcpy(d + SOURCE_SEQ_OFFSET, &seq_be, sizeof(seq_be));
 	p->length = s->size;

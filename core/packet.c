@@ -29,9 +29,9 @@
 #define CHUNK_PACKETS (CHUNK_BYTES / PACKET_STRIDE)
 #define DEFAULT_LIMIT 65536u
 
+struct freelist_stack freelist_stack;
+
 static struct {
-	struct packet **stack;
-	uint64_t nfree;
 	uint64_t allocated;
 	uint64_t limit;
 	uint64_t exhausted;
@@ -40,25 +40,35 @@ static struct {
 } F = { .limit = DEFAULT_LIMIT };
 
 #ifdef KVICK_TEST_BUILD
-#define MARK_FREE(p)   ((p)->pad0[0] = 0xF5)
-#define MARK_USED(p)   ((p)->pad0[0] = 0)
-#define CHECK_USED(p)                                                          \
-	do {                                                                       \
-		if ((p)->pad0[0] == 0xF5) {                                            \
-			log_error("packet %p freed twice", (void *)(p));                   \
-			abort();                                                           \
-		}                                                                      \
-	} while (0)
-#else
-#define MARK_FREE(p)   ((void)0)
-#define MARK_USED(p)   ((void)0)
-#define CHECK_USED(p)  ((void)0)
+void packet_check_fail(const struct packet *p)
+{
+	log_error("packet %p freed twice", (const void *)p);
+	abort();
+}
 #endif
 
 void freelist_set_limit(uint64_t max_packets)
 {
 	if (max_packets < F.allocated)
 		max_packets = F.allocated;
+	/* The stack and the chunk list are sized for the limit when the first
+	 * chunk is made: a larger limit later must grow them too. */
+	if (freelist_stack.slot && max_packets > F.limit) {
+		struct packet **slot = realloc(freelist_stack.slot, max_packets * sizeof *slot);
+		if (!slot) {
+			log_error("cannot raise the packet limit to %llu: out of memory",
+			          (unsigned long long)max_packets);
+			return;
+		}
+		freelist_stack.slot = slot;
+		uint8_t **chunks = realloc(F.chunks, (max_packets / CHUNK_PACKETS + 1) * sizeof *chunks);
+		if (!chunks) {
+			log_error("cannot raise the packet limit to %llu: out of memory",
+			          (unsigned long long)max_packets);
+			return;
+		}
+		F.chunks = chunks;
+	}
 	F.limit = max_packets;
 }
 
@@ -77,13 +87,13 @@ static int grow(void)
 {
 	if (F.allocated + CHUNK_PACKETS > F.limit)
 		return -1;
-	if (!F.stack) {
-		F.stack = malloc(F.limit * sizeof *F.stack);
+	if (!freelist_stack.slot) {
+		freelist_stack.slot = malloc(F.limit * sizeof *freelist_stack.slot);
 		F.chunks = malloc((F.limit / CHUNK_PACKETS + 1) * sizeof *F.chunks);
-		if (!F.stack || !F.chunks) {
-			free(F.stack);
+		if (!freelist_stack.slot || !F.chunks) {
+			free(freelist_stack.slot);
 			free(F.chunks);
-			F.stack = NULL;
+			freelist_stack.slot = NULL;
 			F.chunks = NULL;
 			return -1;
 		}
@@ -96,58 +106,43 @@ static int grow(void)
 	for (unsigned i = 0; i < CHUNK_PACKETS; i++) {
 		struct packet *p = (struct packet *)(chunk + (size_t)i * PACKET_STRIDE);
 		p->iova = mem_iova(p->data);
-		MARK_FREE(p);
-		F.stack[F.nfree++] = p;
+		packet_mark_free(p);
+		freelist_stack.slot[freelist_stack.n++] = p;
 	}
 	F.allocated += CHUNK_PACKETS;
 	return 0;
 }
 
-static inline struct packet *pop(void)
+struct packet *packet_alloc_slow(void)
 {
-	if (__builtin_expect(F.nfree == 0, 0) && grow() < 0) {
+	if (grow() < 0) {
 		F.exhausted++;
 		log_once(LOG_WARN, "out of packets: all %llu in use (limit %llu); further "
 		         "allocation failures are counted, not logged",
 		         (unsigned long long)F.allocated, (unsigned long long)F.limit);
 		return NULL;
 	}
-	struct packet *p = F.stack[--F.nfree];
-	MARK_USED(p);
-	packet_reset(p);
-	return p;
-}
-
-struct packet *packet_alloc(void)
-{
-	return pop();
-}
-
-void packet_free(struct packet *p)
-{
-	CHECK_USED(p);
-	MARK_FREE(p);
-	F.stack[F.nfree++] = p;
+	return packet_alloc();
 }
 
 unsigned packet_alloc_batch(struct packet **out, unsigned n)
 {
 	/* Fast path: the stack holds enough, take n pointers off its top in one
-	 * go; only when it runs short fall back to pop() (which grows it). */
-	if (__builtin_expect(F.nfree >= n, 1)) {
-		struct packet **top = &F.stack[F.nfree - n];
+	 * go; only when it runs short fall back to packet_alloc() (which grows it). */
+	if (__builtin_expect(freelist_stack.n >= n, 1)) {
+		struct packet **top = &freelist_stack.slot[freelist_stack.n - n];
 		for (unsigned i = 0; i < n; i++) {
-			struct packet *p = top[n - 1 - i];   /* LIFO order, like pop() */
-			MARK_USED(p);
+			struct packet *p = top[n - 1 - i];   /* LIFO order, like packet_alloc() */
+			packet_mark_used(p);
 			packet_reset(p);
 			out[i] = p;
 		}
-		F.nfree -= n;
+		freelist_stack.n -= n;
 		return n;
 	}
 	unsigned i;
 	for (i = 0; i < n; i++) {
-		out[i] = pop();
+		out[i] = packet_alloc();
 		if (!out[i])
 			break;
 	}
@@ -162,50 +157,22 @@ void packet_free_batch(struct packet **pkts, unsigned n)
 #else
 	/* Without the test build's double-free marks, freeing is pushing the
 	 * pointers: one copy onto the stack. */
-	memcpy(&F.stack[F.nfree], pkts, n * sizeof(*pkts));
-	F.nfree += n;
+	memcpy(&freelist_stack.slot[freelist_stack.n], pkts, n * sizeof(*pkts));
+	freelist_stack.n += n;
 #endif
-}
-
-/* Copy len bytes in 32-byte steps: a short frame (the common case) costs
- * two or three inline vector moves instead of a library call.  It reads and
- * writes up to 31 bytes past the frame; the caller checks both buffers have
- * that much room left before PACKET_DATA_SIZE. */
-static inline void copy_frame(uint8_t *dst, const uint8_t *src, uint16_t len)
-{
-	for (uint32_t off = 0; off < len; off += 32)
-		__builtin_memcpy(dst + off, src + off, 32);
-}
-
-struct packet *packet_clone(const struct packet *p)
-{
-	struct packet *c = pop();
-	if (!c)
-		return NULL;
-	/* Everything from length to timestamp_ns in one 24-byte move (the
-	 * clone keeps its own iova). */
-	static_assert(offsetof(struct packet, timestamp_ns) + 8 - offsetof(struct packet, length) == 24,
-	              "clone copies the metadata between iova and pad1");
-	memcpy(&c->length, &p->length, 24);
-	uint16_t len = c->length, room = c->headroom;
-	if (room + len + 32u <= PACKET_DATA_SIZE)
-		copy_frame(c->data + room, p->data + room, len);
-	else
-		memcpy(c->data + room, p->data + room, len);
-	return c;
 }
 
 void freelist_stats(struct freelist_stats *out)
 {
 	out->allocated = F.allocated;
-	out->free = F.nfree;
+	out->free = freelist_stack.n;
 	out->max = F.limit;
 	out->exhausted = F.exhausted;
 }
 
 uint64_t freelist_outstanding(void)
 {
-	return F.allocated - F.nfree;
+	return F.allocated - freelist_stack.n;
 }
 
 void freelist_shutdown(void)
@@ -213,8 +180,9 @@ void freelist_shutdown(void)
 	if (freelist_outstanding())
 		log_warn("%llu packets were not returned to the freelist",
 		         (unsigned long long)freelist_outstanding());
-	free(F.stack);
+	free(freelist_stack.slot);
 	free(F.chunks);
 	uint64_t limit = F.limit;
 	F = (typeof(F)){ .limit = limit };
+	freelist_stack = (struct freelist_stack){ 0 };
 }

@@ -106,18 +106,89 @@ struct freelist_stats {
 };
 
 /* Set the most packets the process may create (default 65536); packets are
- * created on demand, one hugepage's worth at a time.  Call before use. */
+ * created on demand, one 2 MB chunk (203 packets) at a time. */
 void freelist_set_limit(uint64_t max_packets);
 
-struct packet *packet_alloc(void);              /* NULL when exhausted */
-void packet_free(struct packet *p);
+/* The stack itself, public only for the inline fast paths below: a pop or
+ * a push each.  Everything else lives in packet.c. */
+struct freelist_stack {
+	struct packet **slot;
+	uint64_t n;          /* packets on the stack */
+};
+extern struct freelist_stack freelist_stack;
+
+/* Out of line: grow the pool by a chunk, or count the exhaustion. */
+struct packet *packet_alloc_slow(void);
+
+/* The test build marks free packets, so a double free or a use of a
+ * free packet aborts the test at once (packet.c: packet_check_fail). */
+#ifdef KVICK_TEST_BUILD
+#define PACKET_FREE_MARK 0xF5
+void packet_check_fail(const struct packet *p);
+static inline void packet_mark_free(struct packet *p)
+{
+	if (p->pad0[0] == PACKET_FREE_MARK)
+		packet_check_fail(p);
+	p->pad0[0] = PACKET_FREE_MARK;
+}
+static inline void packet_mark_used(struct packet *p) { p->pad0[0] = 0; }
+#else
+static inline void packet_mark_free(struct packet *p) { (void)p; }
+static inline void packet_mark_used(struct packet *p) { (void)p; }
+#endif
+
+/* A fresh packet (length 0, default headroom), or NULL when exhausted:
+ * the caller counts its own drop. */
+static inline struct packet *packet_alloc(void)
+{
+	if (__builtin_expect(freelist_stack.n == 0, 0))
+		return packet_alloc_slow();
+	struct packet *p = freelist_stack.slot[--freelist_stack.n];
+	packet_mark_used(p);
+	packet_reset(p);
+	return p;
+}
+
+static inline void packet_free(struct packet *p)
+{
+	packet_mark_free(p);
+	freelist_stack.slot[freelist_stack.n++] = p;
+}
+
 /* Allocate up to n packets into out[]; returns how many (short when
  * exhausted).  Free n packets. */
 unsigned packet_alloc_batch(struct packet **out, unsigned n);
 void packet_free_batch(struct packet **pkts, unsigned n);
 
-/* A new packet holding a copy of p's frame (NULL when exhausted). */
-struct packet *packet_clone(const struct packet *p);
+/* Copy a frame of len bytes in 32-byte steps: a short frame costs two or
+ * three inline vector moves instead of a library call.  It may read and
+ * write up to 31 bytes past len, so both buffers need that much slack:
+ * packet data areas have it whenever headroom + len + 32 <= PACKET_DATA_SIZE. */
+static inline void packet_copy_frame(uint8_t *dst, const uint8_t *src, uint32_t len)
+{
+	for (uint32_t off = 0; off < len; off += 32)
+		__builtin_memcpy(dst + off, src + off, 32);
+}
+
+/* A new packet holding a copy of p's frame and metadata (NULL when
+ * exhausted). */
+static inline struct packet *packet_clone(const struct packet *p)
+{
+	struct packet *c = packet_alloc();
+	if (!c)
+		return NULL;
+	/* Everything from length to timestamp_ns in one 24-byte move (the
+	 * clone keeps its own iova). */
+	static_assert(offsetof(struct packet, timestamp_ns) + 8 - offsetof(struct packet, length) == 24,
+	              "clone copies the metadata between iova and pad1");
+	memcpy(&c->length, &p->length, 24);
+	uint32_t len = c->length, room = c->headroom;
+	if (room + len + 32u <= PACKET_DATA_SIZE)
+		packet_copy_frame(c->data + room, p->data + room, len);
+	else
+		memcpy(c->data + room, p->data + room, len);
+	return c;
+}
 
 void freelist_stats(struct freelist_stats *out);
 /* Number of packets created that are not on the freelist (for leak checks). */

@@ -78,6 +78,27 @@ static void test_exhaustion(void **st)
 	freelist_set_limit(65536);
 }
 
+/* Raising the limit after packets exist grows the stack with it. */
+static void test_raise_limit(void **st)
+{
+	freelist_shutdown();
+	freelist_set_limit(203);
+	struct packet *a = packet_alloc();      /* stack sized for 203 */
+	assert_non_null(a);
+	freelist_set_limit(203 * 8);
+	static struct packet *all[203 * 8];
+	unsigned n = packet_alloc_batch(all, 203 * 8 - 1);
+	assert_int_equal(n, 203 * 8 - 1);
+	packet_free_batch(all, n);
+	packet_free(a);
+	assert_int_equal(freelist_outstanding(), 0);
+	struct freelist_stats s;
+	freelist_stats(&s);
+	assert_int_equal(s.allocated, 203 * 8);
+	assert_int_equal(s.free, 203 * 8);
+	freelist_set_limit(65536);
+}
+
 int main(void)
 {
 	test_mem_init();
@@ -86,6 +107,7 @@ int main(void)
 		cmocka_unit_test(test_headroom),
 		cmocka_unit_test(test_clone),
 		cmocka_unit_test(test_exhaustion),
+		cmocka_unit_test(test_raise_limit),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
