@@ -28,7 +28,7 @@ struct source {
 	uint64_t seq;            /* next sequence number */
 	uint64_t *packets, *bytes, *alloc_failures;
 	uint8_t frame[];         /* the frame with sequence number 0: a template
-	                          * (+32 bytes of slack for packet_copy_frame) */
+	                          * (+ PACKET_COPY_SLACK bytes for packet_copy_frame) */
 };
 
 static int source_new(struct app *app, const struct app_args *args)
@@ -45,7 +45,7 @@ static int source_new(struct app *app, const struct app_args *args)
 	if (!output)
 		return app_error(app, "port 'output' is not connected: the frames would have nowhere to go");
 
-	struct source *s = calloc(1, sizeof(*s) + (size_t)size + 32);
+	struct source *s = calloc(1, sizeof(*s) + (size_t)size + PACKET_COPY_SLACK);
 	if (!s)
 		return app_error(app, "out of memory");
 	s->output = output;
@@ -68,7 +68,7 @@ static int source_new(struct app *app, const struct app_args *args)
 static void source_fill(struct source *s, struct packet *p)
 {
 	uint8_t *d = packet_data(p);
-	packet_copy_frame(d, s->frame, s->size);   /* the template has 32 bytes of slack */
+	packet_copy_frame(d, s->frame, s->size);   /* the template has the slack */
 	uint64_t seq_be = __builtin_bswap64(s->seq++);   /* big-endian, like a network field */
 	memcpy(d + SOURCE_SEQ_OFFSET, &seq_be, sizeof(seq_be));
 	p->length = s->size;
