@@ -312,6 +312,13 @@ static void af_xdp_pull(struct app *app)
 {
 	struct af_xdp *x = app->state;
 	struct link *out = app_output(app, "output");
+	uint64_t t = now_ns();
+	if (t - x->stats_at > STATS_PERIOD_NS) {
+		x->stats_at = t;
+		read_kernel_drops(x);
+	}
+	if (!out)
+		return; /* nothing to deliver to: the fill ring runs dry, drop_kernel counts */
 	uint32_t idx, fidx;
 	uint32_t n = xsk_ring_cons__peek(&x->rx, LINK_MAX_BATCH, &idx);
 	if (n) {
@@ -322,7 +329,7 @@ static void af_xdp_pull(struct app *app)
 		for (uint32_t i = 0; i < n; i++) {
 			const struct xdp_desc *d = xsk_ring_cons__rx_desc(&x->rx, idx + i);
 			uint8_t *frame = xsk_umem__get_data(x->area, d->addr);
-			struct packet *p = out ? packet_alloc() : NULL;
+			struct packet *p = packet_alloc();
 			if (!p) {
 				(*x->drop_nopacket)++;
 				(*x->drops)++;
@@ -347,11 +354,6 @@ static void af_xdp_pull(struct app *app)
 	/* Native mode: the driver sleeps when the fill ring ran dry. */
 	if (xsk_ring_prod__needs_wakeup(&x->fq))
 		recvfrom(xsk_socket__fd(x->xsk), NULL, 0, MSG_DONTWAIT, NULL, NULL);
-	uint64_t t = now_ns();
-	if (t - x->stats_at > STATS_PERIOD_NS) {
-		x->stats_at = t;
-		read_kernel_drops(x);
-	}
 }
 
 /* ---- transmit ---- */

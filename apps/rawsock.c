@@ -283,8 +283,13 @@ static void rawsock_pull(struct app *app)
 {
 	struct rawsock *s = app->state;
 	struct link *out = app_output(app, "output");
+	uint64_t t = now_ns();
+	if (t - s->stats_at > STATS_PERIOD_NS) {
+		s->stats_at = t;
+		read_kernel_drops(s);
+	}
 	if (!out)
-		return; /* nothing to deliver to: the kernel counts ring drops */
+		return; /* nothing to deliver to: the ring fills, drop_kernel counts */
 	unsigned n = 0;
 	while (n < LINK_MAX_BATCH) {
 		struct tpacket2_hdr *h = (void *)(s->ring + (size_t)s->slot * RX_FRAME_SIZE);
@@ -300,11 +305,6 @@ static void rawsock_pull(struct app *app)
 		*s->rxbytes += s->out[i]->length;
 	*s->rxpackets += n;
 	link_transmit_batch(out, s->out, n);
-	uint64_t t = now_ns();
-	if (t - s->stats_at > STATS_PERIOD_NS) {
-		s->stats_at = t;
-		read_kernel_drops(s);
-	}
 }
 
 /* ---- transmit ---- */

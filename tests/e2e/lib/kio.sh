@@ -41,7 +41,7 @@ kio_cleanup() {
 	for ns in "$NSA" "$NSB"; do
 		ip netns pids "$ns" 2>/dev/null | xargs -r kill 2>/dev/null
 	done
-	ip link del "$VA" 2>/dev/null; ip link del "$VB" 2>/dev/null
+	ip link del "$VA" 2>/dev/null; ip link del "$VB" 2>/dev/null; ip link del "kp$ID" 2>/dev/null
 	ip netns del "$NSA" 2>/dev/null; ip netns del "$NSB" 2>/dev/null
 	rm -rf "$TMP"
 }
