@@ -10,7 +10,9 @@
  * Translation: the table is append-only (a fixed array whose count is
  * published with release); unmapping marks an entry dead and bumps the
  * generation, so the model thread can translate without a lock and re-check
- * cached ring translations when the generation moves.
+ * cached ring translations when the generation moves.  A small IOTLB
+ * (below) keeps recent translations so a frame's buffers cost a table
+ * lookup, not a walk of every mapping.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -74,7 +76,7 @@ static void iommu_unmap(void *ctx, uint64_t iova, size_t len)
 	pthread_mutex_unlock(&map_lock);
 }
 
-static const struct dma_mapper sim_mapper = {
+const struct dma_mapper sim_iommu_mapper = {
 	.name = "hw-sim IOMMU",
 	.ctx = NULL,
 	.map = iommu_map,
@@ -85,7 +87,7 @@ int sim_iommu_install(char *err, size_t errlen)
 {
 	if (installed)
 		return 0;
-	int rc = mem_set_mapper(&sim_mapper);
+	int rc = mem_set_mapper(&sim_iommu_mapper);
 	if (rc < 0) {
 		snprintf(err, errlen, "cannot install the hw-sim IOMMU as the DMA mapper (%s)%s",
 		         strerror(-rc), rc == -EBUSY ? ": another IOMMU domain (VFIO?) is in use" : "");
@@ -99,7 +101,7 @@ void sim_iommu_uninstall(void)
 {
 	if (!installed)
 		return;
-	mem_clear_mapper(&sim_mapper);
+	mem_clear_mapper(&sim_iommu_mapper);
 	installed = false;
 	pthread_mutex_lock(&map_lock);
 	unsigned n = atomic_load(&nmaps);
@@ -117,26 +119,54 @@ unsigned sim_iommu_generation(void)
 	return atomic_load_explicit(&generation, memory_order_acquire);
 }
 
-void *sim_iommu_translate(uint64_t iova, uint64_t len)
+/* The IOTLB: a small direct-mapped cache of translations, per thread (the
+ * model thread is the one that translates per frame).  Key: the 2 MiB IOVA
+ * page.  Every mapping starts on a 2 MiB IOVA boundary (iommu_map), so a
+ * page belongs to at most one mapping, and an entry can keep that
+ * mapping's end and its IOVA->VA offset: a range that starts in the page
+ * hits if it ends inside the mapping.  Entries are tagged with the
+ * generation they were filled in; unmapping bumps the generation, so a
+ * removed mapping can never be reached through a stale entry (a real
+ * IOMMU's invalidation).  Mapping a new region needs no invalidation: it
+ * changes no existing translation. */
+#define IOTLB_PAGE_SHIFT 21
+#define IOTLB_ENTRIES    256
+struct iotlb_entry {
+	uint64_t page;       /* iova >> IOTLB_PAGE_SHIFT */
+	uint64_t end;        /* IOVA just past the mapping */
+	intptr_t delta;      /* va - iova */
+	unsigned gen;        /* 0: empty (generations start at 1) */
+};
+static __thread struct iotlb_entry iotlb[IOTLB_ENTRIES];
+
+static void *translate_slow(uint64_t iova, uint64_t len, unsigned gen)
 {
-	/* the model thread translates; remember the last mapping that hit */
-	static __thread unsigned last;
 	unsigned n = atomic_load_explicit(&nmaps, memory_order_acquire);
-	if (last < n) {
-		struct iommu_map *m = &maps[last];
-		if (iova >= m->iova && iova - m->iova + len <= m->len &&
-		    atomic_load_explicit(&m->live, memory_order_relaxed))
-			return m->va + (iova - m->iova);
-	}
 	for (unsigned i = 0; i < n; i++) {
 		struct iommu_map *m = &maps[i];
 		if (iova >= m->iova && iova - m->iova + len <= m->len &&
 		    atomic_load_explicit(&m->live, memory_order_relaxed)) {
-			last = i;
+			struct iotlb_entry *e = &iotlb[(iova >> IOTLB_PAGE_SHIFT) % IOTLB_ENTRIES];
+			e->page = iova >> IOTLB_PAGE_SHIFT;
+			e->end = m->iova + m->len;
+			e->delta = (intptr_t)m->va - (intptr_t)m->iova;
+			e->gen = gen;
 			return m->va + (iova - m->iova);
 		}
 	}
 	return NULL;
+}
+
+void *sim_iommu_translate(uint64_t iova, uint64_t len)
+{
+	/* the generation is loaded before the entry: an unmap that completed
+	 * before this call has bumped it, so its entries cannot match */
+	unsigned gen = atomic_load_explicit(&generation, memory_order_acquire);
+	uint64_t page = iova >> IOTLB_PAGE_SHIFT;
+	const struct iotlb_entry *e = &iotlb[page % IOTLB_ENTRIES];
+	if (e->page == page && e->gen == gen && iova < e->end && len <= e->end - iova)
+		return (uint8_t *)(uintptr_t)((intptr_t)iova + e->delta);
+	return translate_slow(iova, len, gen);
 }
 
 /* A DMA the IOMMU refused: what a real IOMMU reports (DMAR fault) plus

@@ -89,5 +89,12 @@ void sim_regs_lookup(uint32_t offset, struct sim_reg_loc *loc)
 
 uint32_t sim_reg_word(enum sim_reg_id id, unsigned inst)
 {
+	/* The model thread asks for queue and filter registers per frame and
+	 * per batch: instances of the primary range (0..count-1, always the
+	 * first range of a register) are computed directly; only a further
+	 * bank (queues 64..127, EITR 24..127) searches the range list. */
+	const struct sim_reg_desc *d = &sim_reg_desc[id];
+	if (inst < d->count)
+		return (d->offset + inst * d->stride) / 4;
 	return storage_word((uint16_t)id, inst);
 }

@@ -209,6 +209,8 @@ bool model_link_up(struct sim_port *p);        /* LINKS.LINK_UP */
 void model_flush_counters(struct sim_port *p);
 
 /* ---- iommu.c ---- */
+struct dma_mapper;
+extern const struct dma_mapper sim_iommu_mapper;   /* tests map/unmap through it */
 int  sim_iommu_install(char *err, size_t errlen);
 void sim_iommu_uninstall(void);
 /* Host address of [iova, iova+len) if one mapping covers it, else NULL. */

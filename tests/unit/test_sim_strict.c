@@ -3,6 +3,9 @@
  * violation counter, and that the queue did not start (or stopped). */
 #include "sim_test.h"
 #include <stdlib.h>
+#include <sys/mman.h>
+
+#include "hw-sim/model.h"   /* sim_iommu_mapper, sim_iommu_translate */
 
 static struct tport t;
 
@@ -169,6 +172,64 @@ static void rx_into_unmapped_iova_faults_and_stops(void **state)
 	assert_int_equal(*(volatile uint32_t *)(t.rx[0].ring + 8) & 1, 0);   /* no DD */
 }
 
+/* The model's IOTLB caches translations; a mapping removed after use must
+ * fault, not hit a stale entry.  The test maps a region of its own through
+ * the sim IOMMU, lets the model DMA a frame into it (the translation is now
+ * cached on the model thread), unmaps it, points the next descriptor at the
+ * same IOVA: that DMA must be an IOMMU fault and the region untouched. */
+static void rx_buffer_unmapped_after_use_faults(void **state)
+{
+	const size_t len = 2u << 20;
+	uint8_t *mine = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	assert_true(mine != MAP_FAILED);
+	uint64_t iova;
+	assert_int_equal(sim_iommu_mapper.map(sim_iommu_mapper.ctx, mine, len, &iova), 0);
+	t_rx_queue(&t, 0, 64, 2, false);
+	volatile uint64_t *d = (volatile uint64_t *)t.rx[0].ring;
+	d[0] = iova + 4096;                             /* descriptor 0 -> my region */
+	d[2] = iova + 8192;                             /* descriptor 1 -> my region */
+	uint8_t f[64];
+	t_frame(f, BCAST, 64, 1, 1);
+	assert_int_equal(sim_port_inject(0, f, 64), 0);
+	assert_true(WAIT_FOR(__atomic_load_n((volatile uint32_t *)(t.rx[0].ring + 8), __ATOMIC_ACQUIRE) & 1, 100));
+	assert_memory_equal(mine + 4096, f, 64);        /* the DMA went through the IOMMU */
+	assert_int_equal(sim_iommu_faults(), 0);
+
+	sim_iommu_mapper.unmap(sim_iommu_mapper.ctx, iova, len);
+	t_frame(f, BCAST, 64, 2, 2);
+	assert_int_equal(sim_port_inject(0, f, 64), 0);
+	assert_true(WAIT_FOR(sim_iommu_faults() == 1, 100));
+	assert_true(WAIT_FOR(sim_violation_find("IOMMU fault: RX buffer of queue 0 DMA to IOVA"), 100));
+	assert_true(wait_reg(&t, RXDCTL(0), ENABLE, 0, 100));
+	assert_int_equal(*(volatile uint32_t *)(t.rx[0].ring + 24) & 1, 0);   /* no DD */
+	for (unsigned i = 0; i < 64; i++)
+		assert_int_equal(mine[8192 + i], 0);    /* nothing written after the unmap */
+	struct sim_port_stats st;
+	assert_int_equal(sim_port_stats(0, &st), 0);
+	assert_int_equal(st.rx_frames, 1);
+	munmap(mine, len);
+}
+
+/* The same on this thread's IOTLB, directly: a hit, a range that runs past
+ * the end of the mapping (the rest of its 2 MiB IOVA page is not mapped),
+ * and a miss after the unmap even though the entry was just filled. */
+static void iotlb_hits_and_invalidation(void **state)
+{
+	const size_t len = 8192;
+	uint8_t *mine = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	assert_true(mine != MAP_FAILED);
+	uint64_t iova;
+	assert_int_equal(sim_iommu_mapper.map(sim_iommu_mapper.ctx, mine, len, &iova), 0);
+	assert_ptr_equal(sim_iommu_translate(iova + 100, 60), mine + 100);
+	assert_ptr_equal(sim_iommu_translate(iova + 100, 60), mine + 100);    /* cached */
+	assert_ptr_equal(sim_iommu_translate(iova + 8000, 192), mine + 8000); /* ends at the end */
+	assert_null(sim_iommu_translate(iova + 8000, 193));                  /* one byte past it */
+	assert_null(sim_iommu_translate(iova + 8192, 1));                    /* same page, unmapped */
+	sim_iommu_mapper.unmap(sim_iommu_mapper.ctx, iova, len);
+	assert_null(sim_iommu_translate(iova + 100, 60));
+	munmap(mine, len);
+}
+
 static void tx_enable_before_te(void **state)
 {
 	wr(&t, DMATXCTL, 0);
@@ -197,6 +258,7 @@ int main(void)
 		T(legacy_descriptor_type), T(tail_beyond_ring), T(ring_change_while_enabled),
 		T(tx_descriptor_length_zero_stops_queue), T(tx_frame_too_long_stops_queue),
 		T(tx_legacy_descriptor_stops_queue), T(rx_into_unmapped_iova_faults_and_stops),
+		T(rx_buffer_unmapped_after_use_faults), T(iotlb_hits_and_invalidation),
 		T(tx_enable_before_te), T(stale_dd_in_rx_descriptor),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
