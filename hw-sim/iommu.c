@@ -34,7 +34,7 @@ struct iommu_map {
 
 static struct iommu_map maps[IOMMU_MAX];
 static _Atomic unsigned nmaps;
-static _Atomic unsigned generation = 1;
+_Atomic unsigned sim_iommu_gen = 1;
 static uint64_t next_iova = IOMMU_BASE;
 static pthread_mutex_t map_lock = PTHREAD_MUTEX_INITIALIZER;
 static _Atomic uint64_t faults;
@@ -45,7 +45,8 @@ static int iommu_map(void *ctx, void *va, size_t len, uint64_t *iova)
 	(void)ctx;
 	pthread_mutex_lock(&map_lock);
 	unsigned n = atomic_load(&nmaps);
-	/* keep IOVAs aligned like the region (2 MB or 1 GB pages) */
+	/* keep IOVAs aligned like the region (2 MB or 1 GB pages); the IOTLB
+	 * relies on every mapping starting on a 2 MiB boundary */
 	uint64_t align = len >= (1ull << 30) ? (1ull << 30) : (2ull << 20);
 	uint64_t at = (next_iova + align - 1) & ~(align - 1);
 	if (n == IOMMU_MAX || at + len > IOMMU_LIMIT) {
@@ -72,7 +73,7 @@ static void iommu_unmap(void *ctx, uint64_t iova, size_t len)
 	for (unsigned i = 0; i < n; i++)
 		if (maps[i].iova == iova && maps[i].len == len)
 			atomic_store(&maps[i].live, false);
-	atomic_fetch_add(&generation, 1);
+	atomic_fetch_add(&sim_iommu_gen, 1);
 	pthread_mutex_unlock(&map_lock);
 }
 
@@ -110,14 +111,10 @@ void sim_iommu_uninstall(void)
 	atomic_store(&nmaps, 0);
 	next_iova = IOMMU_BASE;
 	atomic_store(&faults, 0);
-	atomic_fetch_add(&generation, 1);
+	atomic_fetch_add(&sim_iommu_gen, 1);
 	pthread_mutex_unlock(&map_lock);
 }
 
-unsigned sim_iommu_generation(void)
-{
-	return atomic_load_explicit(&generation, memory_order_acquire);
-}
 
 /* The IOTLB: a small direct-mapped cache of translations, per thread (the
  * model thread is the one that translates per frame).  Key: the 2 MiB IOVA
@@ -129,24 +126,16 @@ unsigned sim_iommu_generation(void)
  * removed mapping can never be reached through a stale entry (a real
  * IOMMU's invalidation).  Mapping a new region needs no invalidation: it
  * changes no existing translation. */
-#define IOTLB_PAGE_SHIFT 21
-#define IOTLB_ENTRIES    256
-struct iotlb_entry {
-	uint64_t page;       /* iova >> IOTLB_PAGE_SHIFT */
-	uint64_t end;        /* IOVA just past the mapping */
-	intptr_t delta;      /* va - iova */
-	unsigned gen;        /* 0: empty (generations start at 1) */
-};
-static __thread struct iotlb_entry iotlb[IOTLB_ENTRIES];
+__thread struct iotlb_entry sim_iotlb[IOTLB_ENTRIES];
 
-static void *translate_slow(uint64_t iova, uint64_t len, unsigned gen)
+void *sim_iommu_translate_slow(uint64_t iova, uint64_t len, unsigned gen)
 {
 	unsigned n = atomic_load_explicit(&nmaps, memory_order_acquire);
 	for (unsigned i = 0; i < n; i++) {
 		struct iommu_map *m = &maps[i];
 		if (iova >= m->iova && iova - m->iova + len <= m->len &&
 		    atomic_load_explicit(&m->live, memory_order_relaxed)) {
-			struct iotlb_entry *e = &iotlb[(iova >> IOTLB_PAGE_SHIFT) % IOTLB_ENTRIES];
+			struct iotlb_entry *e = &sim_iotlb[(iova >> IOTLB_PAGE_SHIFT) % IOTLB_ENTRIES];
 			e->page = iova >> IOTLB_PAGE_SHIFT;
 			e->end = m->iova + m->len;
 			e->delta = (intptr_t)m->va - (intptr_t)m->iova;
@@ -155,18 +144,6 @@ static void *translate_slow(uint64_t iova, uint64_t len, unsigned gen)
 		}
 	}
 	return NULL;
-}
-
-void *sim_iommu_translate(uint64_t iova, uint64_t len)
-{
-	/* the generation is loaded before the entry: an unmap that completed
-	 * before this call has bumped it, so its entries cannot match */
-	unsigned gen = atomic_load_explicit(&generation, memory_order_acquire);
-	uint64_t page = iova >> IOTLB_PAGE_SHIFT;
-	const struct iotlb_entry *e = &iotlb[page % IOTLB_ENTRIES];
-	if (e->page == page && e->gen == gen && iova < e->end && len <= e->end - iova)
-		return (uint8_t *)(uintptr_t)((intptr_t)iova + e->delta);
-	return translate_slow(iova, len, gen);
 }
 
 /* A DMA the IOMMU refused: what a real IOMMU reports (DMAR fault) plus

@@ -53,6 +53,7 @@ struct sim_rxq {
 	uint64_t ring_iova;
 	uint32_t ndesc, head;
 	uint32_t bufsize;          /* SRRCTL.BSIZEPACKET in bytes */
+	uint32_t avail;            /* free descriptors as of the last RDT load */
 	bool drop_en;
 	unsigned iommu_gen;        /* IOMMU generation the ring was translated in */
 	uint64_t pend_pkts, pend_bytes, pend_drops; /* counters to flush */
@@ -94,6 +95,7 @@ struct sim_wire {
 	struct sim_gen_config gen; /* W_GEN */
 	uint64_t gen_sent, gen_next_ns;
 	int tap_fd;                /* W_TAP */
+	uint64_t gen_key;          /* the MAC and size gen's template was built for (0: none) */
 	uint32_t pending_len;      /* a frame read from a source, not yet taken */
 	uint8_t *pending;          /* SIM_FRAME_MAX bytes */
 	struct sim_capture *cap;   /* W_CAPTURE */
@@ -134,6 +136,9 @@ struct sim_port {
 	struct sim_rxq rxq[SIM_NQUEUES];
 	struct sim_txq txq[SIM_NQUEUES];
 	unsigned queues_changing;  /* queues whose want != state */
+	/* Bit q set: TX queue q is running / RX or TX queue q has counters
+	 * to flush -- so a pass visits only those queues, not all 128. */
+	uint64_t txq_running[2], rxq_dirty[2], txq_dirty[2];
 	uint64_t macs[128];        /* unicast filter: RAL/RAH with AV */
 	unsigned nmacs;
 	struct sim_wire wire;
@@ -182,6 +187,9 @@ static inline uint32_t txq_word(enum sim_reg_id id, unsigned q)
 	return (sim_reg_desc[id].offset + 0x40 * q) / 4;
 }
 
+static inline void qmask_set(uint64_t m[2], unsigned q)   { m[q >> 6] |= 1ull << (q & 63); }
+static inline void qmask_clear(uint64_t m[2], unsigned q) { m[q >> 6] &= ~(1ull << (q & 63)); }
+
 static inline void stat_add(_Atomic uint64_t *c, uint64_t n)
 {
 	atomic_store_explicit(c, atomic_load_explicit(c, memory_order_relaxed) + n,
@@ -213,9 +221,38 @@ struct dma_mapper;
 extern const struct dma_mapper sim_iommu_mapper;   /* tests map/unmap through it */
 int  sim_iommu_install(char *err, size_t errlen);
 void sim_iommu_uninstall(void);
-/* Host address of [iova, iova+len) if one mapping covers it, else NULL. */
-void *sim_iommu_translate(uint64_t iova, uint64_t len);
-unsigned sim_iommu_generation(void);
+extern _Atomic unsigned sim_iommu_gen;   /* bumped by every unmap */
+static inline unsigned sim_iommu_generation(void)
+{
+	return atomic_load_explicit(&sim_iommu_gen, memory_order_acquire);
+}
+/* The IOTLB (iommu.c): a direct-mapped cache of translations, per thread,
+ * keyed by 2 MiB IOVA page (every mapping starts on a 2 MiB IOVA boundary,
+ * so a page belongs to at most one mapping) and tagged with the generation
+ * it was filled in, so an unmap invalidates every entry at once. */
+#define IOTLB_PAGE_SHIFT 21
+#define IOTLB_ENTRIES    256
+struct iotlb_entry {
+	uint64_t page;       /* iova >> IOTLB_PAGE_SHIFT */
+	uint64_t end;        /* IOVA just past the mapping */
+	intptr_t delta;      /* va - iova */
+	unsigned gen;        /* 0: empty (generations start at 1) */
+};
+extern __thread struct iotlb_entry sim_iotlb[IOTLB_ENTRIES];
+/* Walk the mappings (and fill the IOTLB entry) when the IOTLB misses. */
+void *sim_iommu_translate_slow(uint64_t iova, uint64_t len, unsigned gen);
+/* Host address of [iova, iova+len) if one live mapping covers it, else NULL. */
+static inline void *sim_iommu_translate(uint64_t iova, uint64_t len)
+{
+	/* the generation is loaded before the entry: an unmap that completed
+	 * before this call has bumped it, so its entries cannot match */
+	unsigned gen = sim_iommu_generation();
+	uint64_t page = iova >> IOTLB_PAGE_SHIFT;
+	const struct iotlb_entry *e = &sim_iotlb[page % IOTLB_ENTRIES];
+	if (e->page == page && e->gen == gen && iova < e->end && len <= e->end - iova)
+		return (uint8_t *)(uintptr_t)((intptr_t)iova + e->delta);
+	return sim_iommu_translate_slow(iova, len, gen);
+}
 void sim_iommu_fault(struct sim_port *p, const char *what, unsigned q, uint64_t iova, uint64_t len);
 
 /* ---- rx.c ---- */

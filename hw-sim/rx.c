@@ -78,6 +78,7 @@ int rxq_start(struct sim_port *p, unsigned q)
 		return -1;
 	}
 	r->bufsize = (srrctl & SRRCTL_BSIZEPKT_MASK) * 1024;
+	r->avail = 0;
 	r->drop_en = !!(srrctl & SRRCTL_DROP_EN);
 	r->state = Q_RUNNING;
 	atomic_fetch_or(&p->regs[rxq_word(REG_RXDCTL, q)], XDCTL_ENABLE);
@@ -89,6 +90,7 @@ void rxq_stop(struct sim_port *p, unsigned q, int state)
 	struct sim_rxq *r = &p->rxq[q];
 	r->state = state;
 	r->change_at = 0;
+	r->avail = 0;
 	atomic_fetch_and(&p->regs[rxq_word(REG_RXDCTL, q)], ~XDCTL_ENABLE);
 }
 
@@ -96,10 +98,18 @@ void rxq_stop(struct sim_port *p, unsigned q, int state)
 
 enum { RQ_OK, RQ_NODESC, RQ_DISABLED, RQ_FAULT };
 
-static unsigned rx_free(struct sim_port *p, unsigned q, struct sim_rxq *r)
+/* Free descriptors: those between the model's head and the tail it last
+ * loaded.  RDT is loaded again (acquire: the descriptors written before it
+ * are visible) only when that count is short of what a frame needs, so a
+ * burst costs one tail load -- as the device fetches descriptors ahead in
+ * bursts rather than per frame (§7.1.3.1). */
+static unsigned rx_free(struct sim_port *p, unsigned q, struct sim_rxq *r, unsigned need)
 {
+	if (r->avail >= need)
+		return r->avail;
 	uint32_t tail = atomic_load_explicit(&p->regs[rxq_word(REG_RDT, q)], memory_order_acquire);
-	return (tail + r->ndesc - r->head) % r->ndesc;
+	r->avail = tail >= r->head ? tail - r->head : tail + r->ndesc - r->head;
+	return r->avail;
 }
 
 static unsigned take_fault(_Atomic unsigned *n)
@@ -146,10 +156,12 @@ static int rx_dma(struct sim_port *p, unsigned q, struct sim_rxq *r, const uint8
 		/* DD last: the driver that sees DD must see the data and length */
 		atomic_store_explicit((_Atomic uint32_t *)&w[2], status, memory_order_release);
 		head = head + 1 == r->ndesc ? 0 : head + 1;
+		r->avail--;
 	} while (!last);
 	r->head = head;
 	atomic_store_explicit(&p->regs[rxq_word(REG_RDH, q)], head, memory_order_release);
-	r->pend_pkts++;
+	if (!r->pend_pkts++)
+		qmask_set(p->rxq_dirty, q);
 	r->pend_bytes += len;
 	p->c_rxdgpc++;
 	p->c_rxdgbc += len;
@@ -158,13 +170,20 @@ static int rx_dma(struct sim_port *p, unsigned q, struct sim_rxq *r, const uint8
 	return RQ_OK;
 }
 
-/* Classify and DMA; probe only checks that it would fit. */
-static int rx_to_queue(struct sim_port *p, const uint8_t *d, uint32_t len, bool probe, unsigned *qout)
+/* Where a frame goes: its queue (RSS or 0) and the write-back's RSS hash
+ * and packet type -- computed once per frame. */
+struct rx_class { unsigned q; uint32_t hash, info; };
+
+static void rx_classify(struct sim_port *p, const uint8_t *d, uint32_t len, struct rx_class *c)
 {
-	uint32_t hash = 0, info = 0;
-	unsigned q = rss_queue(p, d, len, &hash, &info);
+	c->q = rss_queue(p, d, len, &c->hash, &c->info);
+}
+
+/* DMA a classified frame; probe only checks that it would fit. */
+static int rx_to_queue(struct sim_port *p, const uint8_t *d, uint32_t len, const struct rx_class *c, bool probe)
+{
+	unsigned q = c->q;
 	struct sim_rxq *r = &p->rxq[q];
-	*qout = q;
 	if (r->state != Q_RUNNING)
 		return RQ_DISABLED;
 	/* CRC not stripped (HLREG0.RXCRCSTRP clear): the FCS is delivered */
@@ -179,12 +198,12 @@ static int rx_to_queue(struct sim_port *p, const uint8_t *d, uint32_t len, bool 
 		}
 		dlen = len + 4;
 	}
-	unsigned need = (dlen + r->bufsize - 1) / r->bufsize;
-	if (rx_free(p, q, r) < need)
+	unsigned need = dlen <= r->bufsize ? 1 : (dlen + r->bufsize - 1) / r->bufsize;
+	if (rx_free(p, q, r, need) < need)
 		return RQ_NODESC;
 	if (probe)
 		return RQ_OK;
-	return rx_dma(p, q, r, d, dlen, hash, info);
+	return rx_dma(p, q, r, d, dlen, c->hash, c->info);
 }
 
 /* ---- the RX packet buffer ---- */
@@ -261,6 +280,7 @@ static void drop_at_queue(struct sim_port *p, unsigned q, int why)
 {
 	if (why == RQ_NODESC) {
 		p->rxq[q].pend_drops++;
+		qmask_set(p->rxq_dirty, q);
 		stat_add(&p->st.rx_drop_nodesc, 1);
 	} else if (why == RQ_DISABLED) {
 		stat_add(&p->st.rx_drop_disabled, 1);
@@ -275,8 +295,10 @@ unsigned rx_fifo_drain(struct sim_port *p)
 	if (stalled(p))
 		return 0;
 	while ((h = fifo_peek(p))) {
-		unsigned q;
-		int rc = rx_to_queue(p, (const uint8_t *)(h + 1), h->len, false, &q);
+		struct rx_class c;
+		rx_classify(p, (const uint8_t *)(h + 1), h->len, &c);
+		unsigned q = c.q;
+		int rc = rx_to_queue(p, (const uint8_t *)(h + 1), h->len, &c, false);
 		if (rc == RQ_NODESC && !p->rxq[q].drop_en)
 			break;                         /* head of line waits */
 		if (rc != RQ_OK)
@@ -347,9 +369,11 @@ int rx_frame(struct sim_port *p, const uint8_t *d, uint32_t len, unsigned flags,
 		return RX_DROPPED;
 	}
 	int verdict = mac_check(p, d, len, flags);
-	unsigned q;
+	struct rx_class c;
+	if (verdict == ACCEPT)
+		rx_classify(p, d, len, &c);
 	if (verdict == ACCEPT && lossless &&
-	    (p->fifo.frames || stalled(p) || rx_to_queue(p, d, len, true, &q) != RQ_OK)) {
+	    (p->fifo.frames || stalled(p) || rx_to_queue(p, d, len, &c, true) != RQ_OK)) {
 		return RX_BUSY;                    /* a paced source waits for room */
 	}
 	stat_add(&p->st.wire_rx_frames, 1);
@@ -361,11 +385,11 @@ int rx_frame(struct sim_port *p, const uint8_t *d, uint32_t len, unsigned flags,
 	}
 	count_accepted(p, d, len);
 	if (!p->fifo.frames && !stalled(p)) {
-		int rc = rx_to_queue(p, d, len, false, &q);
+		int rc = rx_to_queue(p, d, len, &c, false);
 		if (rc == RQ_OK)
 			return RX_TAKEN;
-		if (rc != RQ_NODESC || p->rxq[q].drop_en) {
-			drop_at_queue(p, q, rc);
+		if (rc != RQ_NODESC || p->rxq[c.q].drop_en) {
+			drop_at_queue(p, c.q, rc);
 			return RX_DROPPED;
 		}
 	}

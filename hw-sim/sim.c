@@ -152,22 +152,27 @@ static void port_free(struct sim_port *p)
  * all queues count in QPRC(0)/QPTC(0) after reset). */
 static void flush_queue_counters(struct sim_port *p)
 {
-	for (unsigned q = 0; q < SIM_NQUEUES; q++) {
-		struct sim_rxq *r = &p->rxq[q];
-		if (r->pend_pkts || r->pend_drops) {
+	/* only the queues that counted something in this pass (bit set when
+	 * their first frame or drop was counted) */
+	for (unsigned w = 0; w < 2; w++) {
+		for (uint64_t m = p->rxq_dirty[w]; m; m &= m - 1) {
+			unsigned q = w * 64 + (unsigned)__builtin_ctzll(m);
+			struct sim_rxq *r = &p->rxq[q];
 			unsigned s = (reg_val(p, REG_RQSMR, q / 4) >> (8 * (q % 4))) & 0xF;
 			counter_add(p, sim_reg_word(REG_QPRC, s), r->pend_pkts);
 			counter_add64(p, sim_reg_word(REG_QBRC_L, s), r->pend_bytes);
 			counter_add(p, sim_reg_word(REG_QPRDC, s), r->pend_drops);
 			r->pend_pkts = r->pend_bytes = r->pend_drops = 0;
 		}
-		struct sim_txq *t = &p->txq[q];
-		if (t->pend_pkts) {
+		for (uint64_t m = p->txq_dirty[w]; m; m &= m - 1) {
+			unsigned q = w * 64 + (unsigned)__builtin_ctzll(m);
+			struct sim_txq *t = &p->txq[q];
 			unsigned s = (reg_val(p, REG_TQSM, q / 4) >> (8 * (q % 4))) & 0xF;
 			counter_add(p, sim_reg_word(REG_QPTC, s), t->pend_pkts);
 			counter_add64(p, sim_reg_word(REG_QBTC_L, s), t->pend_bytes);
 			t->pend_pkts = t->pend_bytes = 0;
 		}
+		p->rxq_dirty[w] = p->txq_dirty[w] = 0;
 	}
 }
 

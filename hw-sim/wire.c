@@ -162,6 +162,7 @@ void wire_unplug(struct sim_port *p)
 		w->cap = NULL;
 	}
 	w->pending_len = 0;
+	w->gen_key = 0;                  /* the generator's template is rebuilt */
 	w->kind = W_NONE;
 }
 

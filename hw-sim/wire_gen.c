@@ -13,9 +13,11 @@
 
 #include "model.h"
 
-static void gen_frame(struct sim_port *p, uint8_t *f, uint16_t size, uint64_t seq)
+/* The parts of a frame that are the same for every frame: addresses,
+ * types, lengths.  Built once per (MAC, size); gen_stamp() fills in the
+ * rest per frame, so a frame costs a few stores, not a rebuild. */
+static void gen_template(uint8_t *f, uint32_t ral, uint32_t rah, uint16_t size)
 {
-	uint32_t ral = reg_val(p, REG_RAL, 0), rah = reg_val(p, REG_RAH, 0);
 	memset(f, 0, size);
 	memcpy(f, &ral, 4);
 	f[4] = (uint8_t)rah;
@@ -29,8 +31,22 @@ static void gen_frame(struct sim_port *p, uint8_t *f, uint16_t size, uint64_t se
 	ip[3] = (uint8_t)iplen;
 	ip[8] = 64;
 	ip[9] = 17;                                    /* UDP */
-	ip[12] = 10; ip[13] = 0; ip[14] = (uint8_t)(seq >> 8); ip[15] = (uint8_t)seq;
+	ip[12] = 10; ip[13] = 0;
 	ip[16] = 10; ip[17] = 1; ip[18] = 0; ip[19] = 1;
+	uint8_t *udp = ip + 20;
+	uint16_t ulen = (uint16_t)(iplen - 20);
+	udp[2] = 0x12; udp[3] = 0x34;
+	udp[4] = (uint8_t)(ulen >> 8); udp[5] = (uint8_t)ulen;
+}
+
+/* Frame number seq: source address 10.0.x.y, UDP source port, the number
+ * in the payload, and the IPv4 header checksum over the result. */
+static void gen_stamp(uint8_t *f, uint16_t size, uint64_t seq)
+{
+	uint8_t *ip = f + 14, *udp = ip + 20;
+	ip[14] = (uint8_t)(seq >> 8);
+	ip[15] = (uint8_t)seq;
+	ip[10] = ip[11] = 0;
 	uint32_t sum = 0;
 	for (int i = 0; i < 20; i += 2)
 		sum += (uint32_t)(ip[i] << 8 | ip[i + 1]);
@@ -38,11 +54,8 @@ static void gen_frame(struct sim_port *p, uint8_t *f, uint16_t size, uint64_t se
 		sum = (sum & 0xFFFF) + (sum >> 16);
 	ip[10] = (uint8_t)(~sum >> 8);
 	ip[11] = (uint8_t)~sum;
-	uint8_t *udp = ip + 20;
-	uint16_t sport = (uint16_t)(1024 + seq % 4096), ulen = (uint16_t)(iplen - 20);
+	uint16_t sport = (uint16_t)(1024 + seq % 4096);
 	udp[0] = (uint8_t)(sport >> 8); udp[1] = (uint8_t)sport;
-	udp[2] = 0x12; udp[3] = 0x34;
-	udp[4] = (uint8_t)(ulen >> 8); udp[5] = (uint8_t)ulen;
 	if (size >= 14 + 20 + 8 + 8)
 		memcpy(udp + 8, &seq, 8);
 }
@@ -51,6 +64,14 @@ unsigned wire_gen_poll(struct sim_port *p, uint64_t now)
 {
 	struct sim_wire *w = &p->wire;
 	unsigned n = 0;
+	/* the destination is the port's own MAC as RAL(0)/RAH(0) hold it now */
+	uint32_t ral = reg_val(p, REG_RAL, 0), rah = reg_val(p, REG_RAH, 0);
+	uint64_t key = ((uint64_t)(rah & 0xFFFF) << 32 | ral) ^ ((uint64_t)w->gen.size << 48) ^ (1ull << 63);
+	if (w->gen_key != key) {
+		w->pending_len = 0;
+		gen_template(w->pending, ral, rah, w->gen.size);
+		w->gen_key = key;
+	}
 	while (n < 64 && (w->gen.count == 0 || w->gen_sent < w->gen.count)) {
 		if (w->gen.rate_pps) {
 			if (!w->gen_next_ns)
@@ -59,7 +80,7 @@ unsigned wire_gen_poll(struct sim_port *p, uint64_t now)
 				break;
 		}
 		if (!w->pending_len) {
-			gen_frame(p, w->pending, w->gen.size, w->gen_sent);
+			gen_stamp(w->pending, w->gen.size, w->gen_sent);
 			w->pending_len = w->gen.size;
 		}
 		int rc = rx_frame(p, w->pending, w->pending_len, 0, w->gen.rate_pps == 0);
