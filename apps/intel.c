@@ -104,31 +104,26 @@ static unsigned port_tx_room(struct intel_port *p, unsigned q)
 	return p->igb ? igb_tx_room(p->igb) : ixgbe_tx_room(p->ix, q);
 }
 
+static const struct adv_ring_stats *port_counters(struct intel_port *p, unsigned q)
+{
+	return p->igb ? igb_queue_counters(p->igb) : ixgbe_queue_counters(p->ix, q);
+}
+
 /* Keep the published counters current (a few loads and stores): the
  * driver's own counters are exact without touching the device. */
 static void intel_publish(struct intel *s)
 {
 	struct intel_port *p = s->port;
-	if (p->igb) {
-		const struct igb_stats *st = igb_counters(p->igb);
-		*s->rxpackets = st->rx_packets;
-		*s->rxbytes = st->rx_bytes;
-		*s->txpackets = st->tx_packets;
-		*s->txbytes = st->tx_bytes;
-		*s->rxdrop_nobuf = st->rx_nobuf;
-		*s->rxdrop_badlen = st->rx_badlen;
-		return;
-	}
 	uint64_t rxp = 0, rxb = 0, nobuf = 0, badlen = 0, txp = 0, txb = 0, txbad = 0;
 	for (unsigned q = s->rxq0; q < s->rxq0 + s->nrxq; q++) {
-		const struct ixgbe_queue_stats *qs = ixgbe_queue_counters(p->ix, q);
+		const struct adv_ring_stats *qs = port_counters(p, q);
 		rxp += qs->rx_packets;
 		rxb += qs->rx_bytes;
 		nobuf += qs->rx_nobuf;
 		badlen += qs->rx_badlen;
 	}
 	for (unsigned q = s->txq0; q < s->txq0 + s->ntxq; q++) {
-		const struct ixgbe_queue_stats *qs = ixgbe_queue_counters(p->ix, q);
+		const struct adv_ring_stats *qs = port_counters(p, q);
 		txp += qs->tx_packets;
 		txb += qs->tx_bytes;
 		txbad += qs->tx_badlen;

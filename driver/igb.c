@@ -14,8 +14,7 @@
  *   receive init                §4.5.9
  *   transmit init               §4.5.10
  *   open, recover, close
- *   receive path                §7.1.5 advanced receive descriptors
- *   transmit path               §7.2.2 advanced transmit descriptors
+ *   hot path                    §7.1.5, §7.2.2 advanced descriptors
  *
  * What differs from the 82599 (docs/driver-igb.md has the walk):
  *   - the MAC has an internal copper PHY reached through MDIC; after a
@@ -27,8 +26,9 @@
  *   - SRRCTL.Drop_En is bit 31 (bit 28 on the 82599).
  *
  * The hot path (igb_rx_batch, igb_tx_batch) writes one tail register per
- * call and learns everything else from the descriptors.  The device is
- * never trusted: a write-back with an impossible length or a frame spread
+ * call and learns everything else from the descriptors; its loops are
+ * driver/adv_ring.c, shared with the 82599 driver.  The device is never
+ * trusted: a write-back with an impossible length or a frame spread
  * over several descriptors is dropped and counted.
  */
 #include "igb.h"
@@ -42,8 +42,7 @@
 #include "../core/engine.h"
 #include "../core/log.h"
 #include "../core/memory.h"
-
-#define unlikely(x) __builtin_expect(!!(x), 0)
+#include "adv_ring.h"
 
 /* ====================================================================
  * Registers (chapter 8), only those this driver uses
@@ -133,87 +132,26 @@
 #define  BMCR_ANENABLE  (1u << 12)  /* auto-negotiation enable */
 
 /* ====================================================================
- * Descriptors (16 bytes, little-endian, shared with the device)
+ * Descriptors: the advanced formats (§7.1.5 receive, §7.2.2.3 transmit)
+ * are the 82599's; they and the hot path over them live in
+ * driver/adv_ring.h, shared with driver/ixgbe.c.
  * ==================================================================== */
 
-/* §7.1.5 advanced receive descriptor: the driver writes the read format,
- * the device overwrites it with the write-back format. */
-union igb_rx_desc {
-	struct {
-		uint64_t pkt_addr;   /* packet buffer IOVA */
-		uint64_t hdr_addr;   /* header buffer; 0 -- bit 0 becomes DD */
-	} read;
-	struct {
-		uint32_t info;       /* packet type, RSS type */
-		uint32_t rss_hash;   /* or IP id + checksum */
-		uint32_t status_error; /* STATUS [19:0], ERRORS [31:20] */
-		uint16_t length;     /* bytes written to this buffer */
-		uint16_t vlan;
-	} wb;
-};
-#define RXD_STAT_DD     (1u << 0)  /* descriptor done */
-#define RXD_STAT_EOP    (1u << 1)  /* end of packet */
-
-/* §7.2.2 advanced transmit data descriptor, and its write-back. */
-union igb_tx_desc {
-	struct {
-		uint64_t buffer_addr;
-		uint32_t cmd_type_len; /* DTALEN [15:0], DTYP [23:20], DCMD [31:24] */
-		uint32_t olinfo_status;/* PAYLEN [31:14] */
-	} read;
-	struct {
-		uint64_t rsvd;
-		uint32_t nxtseq_seed;
-		uint32_t status;       /* STA: bit 0 DD */
-	} wb;
-};
-#define TXD_DTYP_DATA   (3u << 20)   /* advanced data descriptor */
-#define TXD_CMD_EOP     (1u << 24)   /* end of packet */
-#define TXD_CMD_IFCS    (1u << 25)   /* insert FCS: without it the frame has no CRC */
-#define TXD_CMD_RS      (1u << 27)   /* report status: write DD back */
-#define TXD_CMD_DEXT    (1u << 29)   /* advanced descriptor format */
-#define TXD_PAYLEN_SHIFT 14
-#define TXD_STAT_DD     (1u << 0)
-
-static_assert(sizeof(union igb_rx_desc) == 16, "RX descriptor is 16 bytes");
-static_assert(sizeof(union igb_tx_desc) == 16, "TX descriptor is 16 bytes");
-
-/* The RX buffer size told to the device (SRRCTL.BSIZEPACKET, 1 KB units).
- * It must never exceed the room a packet has at its default headroom, or a
- * long frame would be written past the end of the buffer. */
-#define RX_BUF_SIZE     PACKET_MAX_FRAME
-static_assert(RX_BUF_SIZE % 1024 == 0, "BSIZEPACKET counts whole KB");
-static_assert(RX_BUF_SIZE <= PACKET_DMA_ROOM, "the device may write RX_BUF_SIZE bytes");
-static_assert(IGB_MIN_RING % IGB_TX_RS_EVERY == 0, "RS groups tile the TX ring");
+static_assert(IGB_MIN_RING >= ADV_MIN_RING, "the shared ring code's smallest ring");
 
 /* ====================================================================
  * Driver state
  * ==================================================================== */
-
-struct igb_rxq {
-	volatile union igb_rx_desc *ring;
-	struct packet **bufs;      /* bufs[i]: the packet descriptor i points at */
-	uint32_t size, mask;
-	uint32_t next;             /* next descriptor to look at (free-running) */
-	bool discarding;           /* inside a bad multi-descriptor frame */
-};
-
-struct igb_txq {
-	volatile union igb_tx_desc *ring;
-	struct packet **bufs;      /* bufs[i]: the packet descriptor i sends */
-	uint32_t size, mask;
-	uint32_t next;             /* next free descriptor (free-running) */
-	uint32_t clean;            /* oldest descriptor not yet given back */
-};
 
 struct igb_dev {
 	struct device *d;
 	const struct regs *r;
 	struct igb_config cfg;
 	bool i350;
-	struct igb_rxq rxq;
-	struct igb_txq txq;
-	struct igb_stats st;
+	struct adv_rxq rxq;
+	struct adv_txq txq;
+	struct adv_ring_stats ring_st;  /* the hot path's counters, exact at any time */
+	struct igb_stats st;            /* its ring fields are copied from ring_st */
 	uint8_t mac[6];
 	bool link_up;
 	unsigned speed;
@@ -395,6 +333,20 @@ static void igb_stats_fold(struct igb_dev *dev)
 	st->rqdpc += reg_read(r, RQDPC);                          /* §8.10 RQDPC[0] */
 }
 
+/* The driver's own counters, kept by the shared ring code in ring_st. */
+static void igb_stats_ring(struct igb_dev *dev)
+{
+	const struct adv_ring_stats *rs = &dev->ring_st;
+	struct igb_stats *st = &dev->st;
+	st->rx_packets = rs->rx_packets;
+	st->rx_bytes = rs->rx_bytes;
+	st->rx_nobuf = rs->rx_nobuf;
+	st->rx_badlen = rs->rx_badlen;
+	st->tx_packets = rs->tx_packets;
+	st->tx_bytes = rs->tx_bytes;
+	st->tx_badlen = rs->tx_badlen;
+}
+
 /* §4.5.8: the registers clear on read, so one read zeroes them; what they
  * held before the bring-up is not ours to count. */
 static void igb_stats_reset(struct igb_dev *dev)
@@ -411,7 +363,7 @@ static void igb_stats_reset(struct igb_dev *dev)
 static int igb_init_rx(struct igb_dev *dev, char *err, size_t errlen)
 {
 	const struct regs *r = dev->r;
-	struct igb_rxq *rxq = &dev->rxq;
+	struct adv_rxq *rxq = &dev->rxq;
 	unsigned max_frame = dev->cfg.mtu + 14 + 4 + 4;   /* header, one VLAN tag, FCS */
 
 	reg_clear(r, RCTL, RCTL_EN);                              /* §8.10 RCTL: receiver off */
@@ -425,10 +377,10 @@ static int igb_init_rx(struct igb_dev *dev, char *err, size_t errlen)
 	reg_write(r, RLPML, max_frame);                           /* §8.10 RLPML: longest frame */
 	uint64_t ring_iova = mem_iova((const void *)rxq->ring);
 	reg_write(r, SRRCTL, SRRCTL_DESCTYPE_ADV_ONEBUF | SRRCTL_DROP_EN | /* §8.10 SRRCTL */
-	                     (RX_BUF_SIZE / 1024) << SRRCTL_BSIZEPACKET_SHIFT);
+	                     (ADV_RX_BUF_SIZE / 1024) << SRRCTL_BSIZEPACKET_SHIFT);
 	reg_write(r, RDBAL, (uint32_t)ring_iova);                 /* §8.10 RDBAL */
 	reg_write(r, RDBAH, (uint32_t)(ring_iova >> 32));         /* §8.10 RDBAH */
-	reg_write(r, RDLEN, rxq->size * sizeof(union igb_rx_desc)); /* §8.10 RDLEN */
+	reg_write(r, RDLEN, rxq->size * sizeof(union adv_rx_desc)); /* §8.10 RDLEN */
 	reg_write(r, RDH, 0);                                     /* §8.10 RDH */
 	reg_write(r, RDT, 0);                                     /* §8.10 RDT: empty for now */
 
@@ -450,20 +402,11 @@ static int igb_init_rx(struct igb_dev *dev, char *err, size_t errlen)
 static int igb_start_rx(struct igb_dev *dev, char *err, size_t errlen)
 {
 	const struct regs *r = dev->r;
-	struct igb_rxq *rxq = &dev->rxq;
-	unsigned got = packet_alloc_batch(rxq->bufs, rxq->size);
-	if (got < rxq->size) {
-		packet_free_batch(rxq->bufs, got);
-		memset(rxq->bufs, 0, rxq->size * sizeof(rxq->bufs[0]));
+	struct adv_rxq *rxq = &dev->rxq;
+	uint32_t got = adv_rxq_fill(rxq);   /* a fresh buffer in every descriptor */
+	if (got < rxq->size)
 		return fail(err, errlen, "the freelist has only %u of the %u packets the RX ring "
 		            "needs (raise the packet limit or use a smaller rxring=)", got, rxq->size);
-	}
-	for (uint32_t i = 0; i < rxq->size; i++) {
-		rxq->ring[i].read.pkt_addr = packet_dma_addr(rxq->bufs[i]);
-		rxq->ring[i].read.hdr_addr = 0;
-	}
-	rxq->next = 0;
-	rxq->discarding = false;
 	/* Prefetch when 8 descriptors are free and 8 are in the host; write
 	 * each one back as soon as it is done (WTHRESH = 1): we poll, there
 	 * is no interrupt to batch for. */
@@ -488,17 +431,17 @@ static int igb_start_rx(struct igb_dev *dev, char *err, size_t errlen)
 static int igb_init_tx(struct igb_dev *dev, char *err, size_t errlen)
 {
 	const struct regs *r = dev->r;
-	struct igb_txq *txq = &dev->txq;
+	struct adv_txq *txq = &dev->txq;
 	reg_clear(r, TXDCTL, TXDCTL_ENABLE);                      /* §8.12 TXDCTL.ENABLE off */
 	if (!wait_reg(r, TXDCTL, TXDCTL_ENABLE, 0, 1000))         /* §4.5.10: read back 0 */
 		return fail(err, errlen, "TXDCTL.ENABLE did not read back 0 within 1 s (§4.5.10)");
 	uint64_t ring_iova = mem_iova((const void *)txq->ring);
 	reg_write(r, TDBAL, (uint32_t)ring_iova);                 /* §8.12 TDBAL */
 	reg_write(r, TDBAH, (uint32_t)(ring_iova >> 32));         /* §8.12 TDBAH */
-	reg_write(r, TDLEN, txq->size * sizeof(union igb_tx_desc)); /* §8.12 TDLEN */
+	reg_write(r, TDLEN, txq->size * sizeof(union adv_tx_desc)); /* §8.12 TDLEN */
 	reg_write(r, TDH, 0);                                     /* §8.12 TDH */
 	reg_write(r, TDT, 0);                                     /* §8.12 TDT */
-	txq->next = txq->clean = 0;
+	adv_txq_reset(txq);
 	/* Prefetch when 8 descriptors are free and 1 is waiting; WTHRESH = 1
 	 * writes DD back as soon as an RS descriptor is done -- we set RS on
 	 * every 32nd descriptor only and wait for exactly that DD. */
@@ -594,20 +537,10 @@ struct igb_dev *igb_open(struct device *d, const struct igb_config *cfg,
 	dev->cfg = *cfg;
 	dev->i350 = id_in(d->device_id, igb_i350_ids, sizeof(igb_i350_ids) / sizeof(igb_i350_ids[0]));
 	/* Rings live in DMA memory for the life of the process (there is no
-	 * mem_free); 128-byte alignment satisfies RDLEN/TDLEN and the bases. */
-	struct igb_rxq *rxq = &dev->rxq;
-	struct igb_txq *txq = &dev->txq;
-	rxq->size = cfg->rx_ring;
-	rxq->mask = cfg->rx_ring - 1;
-	rxq->ring = mem_alloc_dma(rxq->size * sizeof(union igb_rx_desc), 128);
-	rxq->bufs = calloc(rxq->size, sizeof(rxq->bufs[0]));
-	txq->size = cfg->tx_ring;
-	txq->mask = cfg->tx_ring - 1;
-	txq->ring = mem_alloc_dma(txq->size * sizeof(union igb_tx_desc), 128);
-	txq->bufs = calloc(txq->size, sizeof(txq->bufs[0]));
-	if (!rxq->ring || !rxq->bufs || !txq->ring || !txq->bufs) {
+	 * mem_free); adv_*q_alloc() aligns their bases to 128 bytes. */
+	if (adv_rxq_alloc(&dev->rxq, cfg->rx_ring) < 0 || adv_txq_alloc(&dev->txq, cfg->tx_ring) < 0) {
 		fail(err, errlen, "cannot allocate the rings (%u RX, %u TX descriptors) in DMA memory",
-		     rxq->size, txq->size);
+		     cfg->rx_ring, cfg->tx_ring);
 		goto err_free;
 	}
 	if (igb_bringup(dev, err, errlen) < 0)
@@ -633,47 +566,28 @@ err_free:
  * be stopped (reset) so it cannot write into them afterwards. */
 static void igb_release_buffers(struct igb_dev *dev)
 {
-	struct igb_rxq *rxq = &dev->rxq;
-	struct igb_txq *txq = &dev->txq;
-	for (uint32_t i = 0; rxq->bufs && i < rxq->size; i++)
-		if (rxq->bufs[i]) {
-			packet_free(rxq->bufs[i]);
-			rxq->bufs[i] = NULL;
-		}
-	for (; txq->bufs && txq->clean != txq->next; txq->clean++) {
-		uint32_t i = txq->clean & txq->mask;
-		packet_free(txq->bufs[i]);
-		txq->bufs[i] = NULL;
-	}
+	adv_rxq_release(&dev->rxq);
+	adv_txq_release(&dev->txq);
 }
 
 static void igb_free_rings(struct igb_dev *dev)
 {
-	free(dev->rxq.bufs);
-	free(dev->txq.bufs);
-	dev->rxq.bufs = NULL;
-	dev->txq.bufs = NULL;
+	adv_rxq_free(&dev->rxq);
+	adv_txq_free(&dev->txq);
 }
 
 /* Frames the RX ring holds (DD set, not yet handed over) that a reset or
  * close will lose. */
 static void igb_count_rx_losses(struct igb_dev *dev)
 {
-	struct igb_rxq *rxq = &dev->rxq;
-	for (uint32_t i = 0; i < rxq->size - 1; i++) {
-		uint32_t status = rxq->ring[(rxq->next + i) & rxq->mask].wb.status_error;
-		if (!(status & RXD_STAT_DD))
-			break;
-		if (status & RXD_STAT_EOP)
-			dev->st.rx_lost++;
-	}
+	dev->st.rx_lost += adv_rx_pending(&dev->rxq);
 }
 
 /* Queued frames the device did not confirm sent (DD) before it lost its
  * state: counted as lost (some may have left the wire; we cannot know). */
 static void igb_count_tx_losses(struct igb_dev *dev)
 {
-	igb_tx_reclaim(dev);
+	adv_tx_reclaim(&dev->txq);
 	dev->st.tx_lost += dev->txq.next - dev->txq.clean;
 }
 
@@ -716,20 +630,13 @@ int igb_poll(struct igb_dev *dev)
 /* Wait (bounded) until the device has sent what the TX ring holds. */
 static void igb_drain_tx(struct igb_dev *dev)
 {
-	struct igb_txq *txq = &dev->txq;
+	struct adv_txq *txq = &dev->txq;
 	uint32_t tdt = txq->next & txq->mask;
 	if (dev->link_up)
 		wait_reg(dev->r, TDH, 0xFFFF, tdt, 100);              /* §8.12 TDH reaches TDT */
 	/* Descriptors before TDH were fetched and sent: give them back. */
-	uint32_t tdh = reg_read(dev->r, TDH) & txq->mask;         /* §8.12 TDH */
-	uint32_t sent = (tdh - txq->clean) & txq->mask;
-	if (sent > txq->next - txq->clean)
-		sent = 0;        /* a head we do not believe: count everything as lost */
-	for (uint32_t i = 0; i < sent; i++, txq->clean++) {
-		packet_free(txq->bufs[txq->clean & txq->mask]);
-		txq->bufs[txq->clean & txq->mask] = NULL;
-	}
-	dev->st.tx_lost += txq->next - txq->clean;
+	uint32_t tdh = reg_read(dev->r, TDH);                     /* §8.12 TDH */
+	dev->st.tx_lost += adv_tx_free_to_head(txq, tdh);
 }
 
 void igb_close(struct igb_dev *dev, struct igb_stats *final)
@@ -750,17 +657,22 @@ void igb_close(struct igb_dev *dev, struct igb_stats *final)
 	reg_clear(r, TCTL, TCTL_EN);                              /* §8.12 TCTL.EN: transmitter off */
 	igb_hard_stop(dev);
 	igb_release_buffers(dev);
+	igb_stats_ring(dev);
 	if (final)
 		*final = dev->st;
 	igb_free_rings(dev);
 	free(dev);
 }
 
-const struct igb_stats *igb_counters(const struct igb_dev *dev) { return &dev->st; }
+const struct adv_ring_stats *igb_queue_counters(const struct igb_dev *dev)
+{
+	return &dev->ring_st;
+}
 
 void igb_stats(struct igb_dev *dev, struct igb_stats *out)
 {
 	igb_stats_fold(dev);
+	igb_stats_ring(dev);
 	*out = dev->st;
 }
 
@@ -775,136 +687,28 @@ bool igb_link_up(struct igb_dev *dev, unsigned *speed_mbps)
 void igb_mac(const struct igb_dev *dev, uint8_t mac[6]) { memcpy(mac, dev->mac, 6); }
 
 /* ====================================================================
- * Receive path (§7.1.5)
+ * Hot path: receive (§7.1.5) and transmit (§7.2.2) over advanced
+ * descriptors.  The loops are driver/adv_ring.c, shared with the 82599
+ * driver (82599 §7.1.6, §7.2.3.2.4: the same formats); here they get this
+ * port's tail registers.
  * ==================================================================== */
 
 unsigned igb_rx_batch(struct igb_dev *dev, struct packet **out, unsigned n)
 {
-	struct igb_rxq *rxq = &dev->rxq;
-	volatile union igb_rx_desc *ring = rxq->ring;
-	uint32_t next = rxq->next, mask = rxq->mask;
-	if (n > IGB_RX_BATCH)
-		n = IGB_RX_BATCH;
-
-	/* 1. How many descriptors has the device finished? */
-	unsigned ready = 0;
-	while (ready < n && (ring[(next + ready) & mask].wb.status_error & RXD_STAT_DD))
-		ready++;
-	if (ready == 0)
-		return 0;
-	/* Acquire: the device writes the write-back body before DD; this
-	 * keeps our loads of length and EOP after the loads of DD. */
-	__atomic_thread_fence(__ATOMIC_ACQUIRE);
-
-	/* 2. Fresh buffers for the descriptors we take, in one call.  Short
-	 * allocation is not fatal: those frames are dropped (rx_nobuf) and
-	 * their buffers stay in the ring, so it never runs dry. */
-	struct packet *fresh[IGB_RX_BATCH];
-	unsigned nfresh = packet_alloc_batch(fresh, ready);
-
-	/* 3. Hand over good frames, refill each descriptor. */
-	unsigned got = 0;
-	uint64_t bytes = 0;
-	for (unsigned i = 0; i < ready; i++) {
-		uint32_t idx = (next + i) & mask;
-		volatile union igb_rx_desc *desc = &ring[idx];
-		uint32_t status = desc->wb.status_error;
-		uint32_t len = desc->wb.length;
-		struct packet *p = rxq->bufs[idx];
-		if (unlikely(!(status & RXD_STAT_EOP) || len == 0 || len > RX_BUF_SIZE ||
-		             rxq->discarding)) {
-			/* Never trust the device: an empty frame, one longer than the
-			 * buffer, or one spread over several buffers (impossible with
-			 * 9 KB buffers and RLPML) is dropped whole, up to and including
-			 * the descriptor with EOP; counted per descriptor. */
-			dev->st.rx_badlen++;
-			rxq->discarding = !(status & RXD_STAT_EOP);
-		} else if (unlikely(got == nfresh)) {
-			dev->st.rx_nobuf++;
-		} else {
-			p->length = (uint16_t)len;
-			bytes += len;
-			out[got] = p;
-			rxq->bufs[idx] = p = fresh[got];
-			got++;
-		}
-		desc->read.pkt_addr = packet_dma_addr(p);
-		desc->read.hdr_addr = 0;   /* clears DD for the next round */
-	}
-	if (unlikely(got < nfresh))
-		packet_free_batch(fresh + got, nfresh - got);
-	dev->st.rx_packets += got;
-	dev->st.rx_bytes += bytes;
-
-	/* 4. Give the refilled descriptors back: one tail write.  The tail
-	 * stays one behind `next` so head never catches up on a full ring. */
-	rxq->next = next + ready;
-	__atomic_thread_fence(__ATOMIC_RELEASE);   /* descriptors before tail */
-	reg_write(dev->r, RDT, (rxq->next - 1) & mask);           /* §8.10 RDT */
-	return got;
-}
-
-/* ====================================================================
- * Transmit path (§7.2.2)
- * ==================================================================== */
-
-/* RS is set on every IGB_TX_RS_EVERY-th descriptor (index % 32 == 31), so
- * the device writes DD back once per 32 frames and we free them 32 at a
- * time.  `clean` therefore always sits on a multiple of 32. */
-unsigned igb_tx_reclaim(struct igb_dev *dev)
-{
-	struct igb_txq *txq = &dev->txq;
-	unsigned freed = 0;
-	while (txq->next - txq->clean >= IGB_TX_RS_EVERY) {
-		uint32_t first = txq->clean & txq->mask;
-		uint32_t last = first + IGB_TX_RS_EVERY - 1;
-		if (!(txq->ring[last].wb.status & TXD_STAT_DD))
-			break;
-		/* Acquire: the device read the buffers before it wrote DD. */
-		__atomic_thread_fence(__ATOMIC_ACQUIRE);
-		packet_free_batch(&txq->bufs[first], IGB_TX_RS_EVERY);
-		txq->clean += IGB_TX_RS_EVERY;
-		freed += IGB_TX_RS_EVERY;
-	}
-	return freed;
-}
-
-/* At most size - 1 in flight: head == tail means "empty" to the device. */
-unsigned igb_tx_room(struct igb_dev *dev)
-{
-	struct igb_txq *txq = &dev->txq;
-	igb_tx_reclaim(dev);
-	return txq->size - 1 - (txq->next - txq->clean);
+	return adv_rx_batch(&dev->rxq, dev->r, RDT, &dev->ring_st, out, n);   /* §8.10 RDT */
 }
 
 unsigned igb_tx_batch(struct igb_dev *dev, struct packet **pkts, unsigned n)
 {
-	struct igb_txq *txq = &dev->txq;
-	uint32_t room = igb_tx_room(dev);
-	if (n > room)
-		n = room;
-	if (n == 0)
-		return 0;
+	return adv_tx_batch(&dev->txq, dev->r, TDT, &dev->ring_st, pkts, n);  /* §8.12 TDT */
+}
 
-	volatile union igb_tx_desc *ring = txq->ring;
-	uint32_t next = txq->next, mask = txq->mask;
-	uint64_t bytes = 0;
-	for (unsigned i = 0; i < n; i++) {
-		struct packet *p = pkts[i];
-		uint32_t idx = (next + i) & mask;
-		uint32_t len = p->length;
-		uint32_t rs = (idx % IGB_TX_RS_EVERY == IGB_TX_RS_EVERY - 1) ? TXD_CMD_RS : 0;
-		txq->bufs[idx] = p;
-		ring[idx].read.buffer_addr = packet_dma_addr(p);
-		ring[idx].read.cmd_type_len = TXD_DTYP_DATA | TXD_CMD_DEXT | TXD_CMD_IFCS |
-		                              TXD_CMD_EOP | rs | len;
-		ring[idx].read.olinfo_status = len << TXD_PAYLEN_SHIFT;
-		bytes += len;
-	}
-	txq->next = next + n;
-	dev->st.tx_packets += n;
-	dev->st.tx_bytes += bytes;
-	__atomic_thread_fence(__ATOMIC_RELEASE);   /* descriptors before tail */
-	reg_write(dev->r, TDT, txq->next & mask);                 /* §8.12 TDT */
-	return n;
+unsigned igb_tx_reclaim(struct igb_dev *dev)
+{
+	return adv_tx_reclaim(&dev->txq);
+}
+
+unsigned igb_tx_room(struct igb_dev *dev)
+{
+	return adv_tx_room(&dev->txq);
 }

@@ -31,12 +31,12 @@
 #include <stdint.h>
 
 #include "../core/packet.h"
+#include "adv_ring.h"
 #include "device.h"
 
 #define IGB_MIN_RING     64
 #define IGB_MAX_RING     4096
-#define IGB_RX_BATCH     128   /* descriptors examined per igb_rx_batch() */
-#define IGB_TX_RS_EVERY  32    /* RS (report status) on every 32nd TX descriptor */
+#define IGB_RX_BATCH     ADV_RX_BATCH  /* descriptors examined per igb_rx_batch() (128) */
 #define IGB_MAX_MTU      9000
 
 /* Is this PCI ID an 82576 or I350 copper port this driver knows? */
@@ -66,6 +66,7 @@ struct igb_stats {
 	uint64_t tx_packets, tx_bytes;  /* accepted into the TX ring */
 	uint64_t rx_nobuf;         /* frames dropped: no fresh buffer to refill with */
 	uint64_t rx_badlen;        /* descriptors dropped: length 0, > buffer, or no EOP */
+	uint64_t tx_badlen;        /* frames of length 0: freed, never sent */
 	uint64_t rx_lost;          /* frames received but still in the ring at a reset or close */
 	uint64_t tx_lost;          /* frames queued but not confirmed sent at a reset or close */
 	uint64_t resets;           /* device resets noticed and recovered from */
@@ -89,7 +90,9 @@ void igb_close(struct igb_dev *dev, struct igb_stats *final);
 unsigned igb_rx_batch(struct igb_dev *dev, struct packet **out, unsigned n);
 
 /* Queue up to n frames for transmission.  Returns how many the ring took
- * (from the front of pkts[]); the caller still owns the rest. */
+ * (from the front of pkts[]); the caller still owns the rest.  Taken means
+ * queued -- or, for a frame of length 0 (no valid descriptor carries it),
+ * freed and counted in tx_badlen. */
 unsigned igb_tx_batch(struct igb_dev *dev, struct packet **pkts, unsigned n);
 
 /* Give back TX buffers the device has sent; returns packets freed. */
@@ -103,10 +106,9 @@ unsigned igb_tx_room(struct igb_dev *dev);
  * Returns 0, or -1 when the device could not be brought back (logged). */
 int igb_poll(struct igb_dev *dev);
 
-/* The live statistics, without touching the device: the driver's own
- * counters are exact, the device's as of the last igb_poll()/igb_stats().
- * Cheap enough to read after every batch. */
-const struct igb_stats *igb_counters(const struct igb_dev *dev);
+/* The driver's live counters (driver/adv_ring.h), without touching the
+ * device: cheap enough to read after every batch. */
+const struct adv_ring_stats *igb_queue_counters(const struct igb_dev *dev);
 
 /* A consistent copy of the statistics (folds the registers in first). */
 void igb_stats(struct igb_dev *dev, struct igb_stats *out);

@@ -12,13 +12,14 @@
  *   transmit init               §4.6.8
  *   queue start                 §4.6.7.1, §4.6.8.1
  *   open, recover, close
- *   receive path                §7.1.6 descriptors
- *   transmit path               §7.2.3 descriptors
+ *   hot path                    §7.1.6, §7.2.3 descriptors
  *
  * The hot path (ixgbe_rx_batch, ixgbe_tx_batch) touches registers only to
  * write one tail per call; everything else it learns from the descriptors
- * in memory.  The device is never trusted: a write-back with an impossible
- * length or a frame spread over several descriptors is dropped and counted.
+ * in memory.  Its loops are driver/adv_ring.c, shared with the igb driver:
+ * the 82576/I350 uses the same advanced descriptors.  The device is never
+ * trusted: a write-back with an impossible length or a frame spread over
+ * several descriptors is dropped and counted.
  */
 #include "ixgbe.h"
 
@@ -34,8 +35,7 @@
 #include "../core/engine.h"
 #include "../core/log.h"
 #include "../core/memory.h"
-
-#define unlikely(x) __builtin_expect(!!(x), 0)
+#include "adv_ring.h"
 
 /* ====================================================================
  * Registers (§8.2.3), only those this driver uses
@@ -125,85 +125,23 @@
                           (1u << 22) | (1u << 23)) /* TCP/IPv4, IPv4, IPv6, TCP/IPv6, UDP/IPv4, UDP/IPv6 */
 
 /* ====================================================================
- * Descriptors (16 bytes, little-endian, shared with the device)
+ * Descriptors: the advanced formats (§7.1.6 receive, §7.2.3.2.4 transmit),
+ * which the 82576/I350 shares, and the hot path over them live in
+ * driver/adv_ring.h; this file names the registers and brings them up.
  * ==================================================================== */
 
-/* §7.1.6.1/§7.1.6.2 advanced receive descriptor: the driver writes the read
- * format, the device overwrites it with the write-back format. */
-union ixgbe_rx_desc {
-	struct {
-		uint64_t pkt_addr;   /* packet buffer IOVA */
-		uint64_t hdr_addr;   /* header buffer; 0 -- bit 0 becomes DD */
-	} read;
-	struct {
-		uint32_t info;       /* packet type, RSS type */
-		uint32_t rss_hash;
-		uint32_t status_error; /* STATUS [19:0], ERRORS [31:20] */
-		uint16_t length;     /* bytes written to this buffer */
-		uint16_t vlan;
-	} wb;
-};
-#define RXD_STAT_DD     (1u << 0)  /* descriptor done */
-#define RXD_STAT_EOP    (1u << 1)  /* end of packet */
-
-/* §7.2.3.2.4 advanced transmit data descriptor; §7.2.3.5.2 its write-back. */
-union ixgbe_tx_desc {
-	struct {
-		uint64_t buffer_addr;
-		uint32_t cmd_type_len; /* DTALEN [15:0], DTYP [23:20], DCMD [31:24] */
-		uint32_t olinfo_status;/* PAYLEN [31:14] */
-	} read;
-	struct {
-		uint64_t rsvd;
-		uint32_t nxtseq_seed;
-		uint32_t status;       /* STA: bit 0 DD */
-	} wb;
-};
-#define TXD_DTYP_DATA   (3u << 20)   /* advanced data descriptor */
-#define TXD_CMD_EOP     (1u << 24)   /* end of packet */
-#define TXD_CMD_IFCS    (1u << 25)   /* insert FCS: without it nothing valid leaves */
-#define TXD_CMD_RS      (1u << 27)   /* report status: write DD back */
-#define TXD_CMD_DEXT    (1u << 29)   /* advanced descriptor format */
-#define TXD_PAYLEN_SHIFT 14
-#define TXD_STAT_DD     (1u << 0)
-
-static_assert(sizeof(union ixgbe_rx_desc) == 16, "RX descriptor is 16 bytes");
-static_assert(sizeof(union ixgbe_tx_desc) == 16, "TX descriptor is 16 bytes");
-
-/* The RX buffer size told to the device (SRRCTL.BSIZEPACKET, 1 KB units).
- * It must never exceed the room a packet has at its default headroom, or a
- * long frame would be written past the end of the buffer. */
-#define RX_BUF_SIZE     PACKET_MAX_FRAME
-static_assert(RX_BUF_SIZE % 1024 == 0, "BSIZEPACKET counts whole KB");
-static_assert(RX_BUF_SIZE <= PACKET_DMA_ROOM, "the device may write RX_BUF_SIZE bytes");
-static_assert(IXGBE_MIN_RING % IXGBE_TX_RS_EVERY == 0, "RS groups tile the TX ring");
+static_assert(IXGBE_MIN_RING >= ADV_MIN_RING, "the shared ring code's smallest ring");
 
 /* ====================================================================
  * Driver state
  * ==================================================================== */
 
-struct ixgbe_rxq {
-	volatile union ixgbe_rx_desc *ring;
-	struct packet **bufs;      /* bufs[i]: the packet descriptor i points at */
-	uint32_t size, mask;
-	uint32_t next;             /* next descriptor to look at (free-running) */
-	bool discarding;           /* inside a bad multi-descriptor frame */
-};
-
-struct ixgbe_txq {
-	volatile union ixgbe_tx_desc *ring;
-	struct packet **bufs;      /* bufs[i]: the packet descriptor i sends */
-	uint32_t size, mask;
-	uint32_t next;             /* next free descriptor (free-running) */
-	uint32_t clean;            /* oldest descriptor not yet given back */
-};
-
 struct ixgbe_dev {
 	struct device *d;
 	const struct regs *r;
 	struct ixgbe_config cfg;
-	struct ixgbe_rxq rxq[IXGBE_MAX_QUEUES];
-	struct ixgbe_txq txq[IXGBE_MAX_QUEUES];
+	struct adv_rxq rxq[IXGBE_MAX_QUEUES];
+	struct adv_txq txq[IXGBE_MAX_QUEUES];
 	struct ixgbe_stats st;
 	uint8_t mac[6];
 	bool link_up;
@@ -403,14 +341,14 @@ static void ixgbe_init_rss(struct ixgbe_dev *dev)
 static void ixgbe_init_rx_queue(struct ixgbe_dev *dev, unsigned q)
 {
 	const struct regs *r = dev->r;
-	struct ixgbe_rxq *rxq = &dev->rxq[q];
+	struct adv_rxq *rxq = &dev->rxq[q];
 	uint64_t ring_iova = mem_iova((const void *)rxq->ring);
 	uint32_t srrctl = SRRCTL_DESCTYPE_ADV_ONEBUF | SRRCTL_DROP_EN |
-	                  (RX_BUF_SIZE / 1024) << SRRCTL_BSIZEPACKET_SHIFT;
+	                  (ADV_RX_BUF_SIZE / 1024) << SRRCTL_BSIZEPACKET_SHIFT;
 	reg_write(r, SRRCTL(q), srrctl);                       /* §8.2.3.8.7 SRRCTL */
 	reg_write(r, RDBAL(q), (uint32_t)ring_iova);           /* §8.2.3.8.1 RDBAL */
 	reg_write(r, RDBAH(q), (uint32_t)(ring_iova >> 32));   /* §8.2.3.8.2 RDBAH */
-	reg_write(r, RDLEN(q), rxq->size * sizeof(union ixgbe_rx_desc)); /* §8.2.3.8.3 RDLEN */
+	reg_write(r, RDLEN(q), rxq->size * sizeof(union adv_rx_desc)); /* §8.2.3.8.3 RDLEN */
 	reg_write(r, RDH(q), 0);                               /* §8.2.3.8.4 RDH */
 	reg_write(r, RDT(q), 0);                               /* §8.2.3.8.5 RDT: empty for now */
 	reg_clear(r, DCA_RXCTRL(q), DCA_RXCTRL_BIT12);         /* §4.6.7, §8.2.3.11.1 */
@@ -458,11 +396,11 @@ static void ixgbe_init_rx(struct ixgbe_dev *dev)
 static void ixgbe_init_tx_queue(struct ixgbe_dev *dev, unsigned q)
 {
 	const struct regs *r = dev->r;
-	struct ixgbe_txq *txq = &dev->txq[q];
+	struct adv_txq *txq = &dev->txq[q];
 	uint64_t ring_iova = mem_iova((const void *)txq->ring);
 	reg_write(r, TDBAL(q), (uint32_t)ring_iova);           /* §8.2.3.9.5 TDBAL */
 	reg_write(r, TDBAH(q), (uint32_t)(ring_iova >> 32));   /* §8.2.3.9.6 TDBAH */
-	reg_write(r, TDLEN(q), txq->size * sizeof(union ixgbe_tx_desc)); /* §8.2.3.9.7 TDLEN */
+	reg_write(r, TDLEN(q), txq->size * sizeof(union adv_tx_desc)); /* §8.2.3.9.7 TDLEN */
 	/* §7.2.3.4.1: prefetch when 32 descriptors are free to fetch and at
 	 * least 1 is waiting (one queue cannot reach line rate without it);
 	 * WTHRESH = 0 so DD is written back as soon as an RS descriptor is done
@@ -494,21 +432,12 @@ static void ixgbe_init_tx(struct ixgbe_dev *dev)
 static int ixgbe_start_rx_queue(struct ixgbe_dev *dev, unsigned q, char *err, size_t errlen)
 {
 	const struct regs *r = dev->r;
-	struct ixgbe_rxq *rxq = &dev->rxq[q];
-	unsigned got = packet_alloc_batch(rxq->bufs, rxq->size);
-	if (got < rxq->size) {
-		packet_free_batch(rxq->bufs, got);
-		memset(rxq->bufs, 0, rxq->size * sizeof(rxq->bufs[0]));
+	struct adv_rxq *rxq = &dev->rxq[q];
+	uint32_t got = adv_rxq_fill(rxq);   /* a fresh buffer in every descriptor */
+	if (got < rxq->size)
 		return fail(err, errlen, "RX queue %u: the freelist has only %u of the %u packets "
 		            "the ring needs (raise the packet limit or use a smaller rxring=)",
 		            q, got, rxq->size);
-	}
-	for (uint32_t i = 0; i < rxq->size; i++) {
-		rxq->ring[i].read.pkt_addr = packet_dma_addr(rxq->bufs[i]);
-		rxq->ring[i].read.hdr_addr = 0;
-	}
-	rxq->next = 0;
-	rxq->discarding = false;
 	reg_set(r, RXDCTL(q), RXDCTL_ENABLE);                  /* §8.2.3.8.6 RXDCTL.ENABLE */
 	if (!wait_reg(r, RXDCTL(q), RXDCTL_ENABLE, RXDCTL_ENABLE, 1000)) /* §4.6.7.1: read back */
 		return fail(err, errlen, "RX queue %u: RXDCTL.ENABLE did not read back 1 within 1 s "
@@ -525,8 +454,7 @@ static int ixgbe_start_rx_queue(struct ixgbe_dev *dev, unsigned q, char *err, si
 static int ixgbe_start_tx_queue(struct ixgbe_dev *dev, unsigned q, char *err, size_t errlen)
 {
 	const struct regs *r = dev->r;
-	struct ixgbe_txq *txq = &dev->txq[q];
-	txq->next = txq->clean = 0;
+	adv_txq_reset(&dev->txq[q]);
 	reg_write(r, TDH(q), 0);                               /* §8.2.3.9.8 TDH */
 	reg_write(r, TDT(q), 0);                               /* §8.2.3.9.9 TDT */
 	reg_set(r, TXDCTL(q), TXDCTL_ENABLE);                  /* §8.2.3.9.10 TXDCTL.ENABLE */
@@ -610,28 +538,18 @@ struct ixgbe_dev *ixgbe_open(struct device *d, const struct ixgbe_config *cfg,
 	dev->r = &d->bar0;
 	dev->cfg = *cfg;
 	/* Rings live in DMA memory for the life of the process (there is no
-	 * mem_free); 128-byte alignment is the datasheet's rule for ring bases. */
+	 * mem_free); adv_*q_alloc() aligns their bases to 128 bytes. */
 	for (unsigned q = 0; q < cfg->rxq; q++) {
-		struct ixgbe_rxq *rxq = &dev->rxq[q];
-		rxq->size = cfg->rx_ring;
-		rxq->mask = cfg->rx_ring - 1;
-		rxq->ring = mem_alloc_dma(rxq->size * sizeof(union ixgbe_rx_desc), 128);
-		rxq->bufs = calloc(rxq->size, sizeof(rxq->bufs[0]));
-		if (!rxq->ring || !rxq->bufs) {
+		if (adv_rxq_alloc(&dev->rxq[q], cfg->rx_ring) < 0) {
 			fail(err, errlen, "cannot allocate RX ring %u (%u descriptors) in DMA memory", q,
-			     rxq->size);
+			     cfg->rx_ring);
 			goto err_free;
 		}
 	}
 	for (unsigned q = 0; q < cfg->txq; q++) {
-		struct ixgbe_txq *txq = &dev->txq[q];
-		txq->size = cfg->tx_ring;
-		txq->mask = cfg->tx_ring - 1;
-		txq->ring = mem_alloc_dma(txq->size * sizeof(union ixgbe_tx_desc), 128);
-		txq->bufs = calloc(txq->size, sizeof(txq->bufs[0]));
-		if (!txq->ring || !txq->bufs) {
+		if (adv_txq_alloc(&dev->txq[q], cfg->tx_ring) < 0) {
 			fail(err, errlen, "cannot allocate TX ring %u (%u descriptors) in DMA memory", q,
-			     txq->size);
+			     cfg->tx_ring);
 			goto err_free;
 		}
 	}
@@ -659,31 +577,17 @@ err_free:
  * be stopped (reset) so it cannot write into them afterwards. */
 static void ixgbe_release_buffers(struct ixgbe_dev *dev)
 {
-	for (unsigned q = 0; q < dev->cfg.rxq; q++) {
-		struct ixgbe_rxq *rxq = &dev->rxq[q];
-		for (uint32_t i = 0; rxq->bufs && i < rxq->size; i++)
-			if (rxq->bufs[i]) {
-				packet_free(rxq->bufs[i]);
-				rxq->bufs[i] = NULL;
-			}
-	}
-	for (unsigned q = 0; q < dev->cfg.txq; q++) {
-		struct ixgbe_txq *txq = &dev->txq[q];
-		for (; txq->bufs && txq->clean != txq->next; txq->clean++) {
-			uint32_t i = txq->clean & txq->mask;
-			packet_free(txq->bufs[i]);
-			txq->bufs[i] = NULL;
-		}
-	}
+	for (unsigned q = 0; q < dev->cfg.rxq; q++)
+		adv_rxq_release(&dev->rxq[q]);
+	for (unsigned q = 0; q < dev->cfg.txq; q++)
+		adv_txq_release(&dev->txq[q]);
 }
 
 static void ixgbe_free_rings(struct ixgbe_dev *dev)
 {
 	for (unsigned q = 0; q < IXGBE_MAX_QUEUES; q++) {
-		free(dev->rxq[q].bufs);
-		free(dev->txq[q].bufs);
-		dev->rxq[q].bufs = NULL;
-		dev->txq[q].bufs = NULL;
+		adv_rxq_free(&dev->rxq[q]);
+		adv_txq_free(&dev->txq[q]);
 	}
 }
 
@@ -691,16 +595,8 @@ static void ixgbe_free_rings(struct ixgbe_dev *dev)
  * over) that will be lost because the device is reset or the port closed. */
 static void ixgbe_count_rx_losses(struct ixgbe_dev *dev)
 {
-	for (unsigned q = 0; q < dev->cfg.rxq; q++) {
-		struct ixgbe_rxq *rxq = &dev->rxq[q];
-		for (uint32_t i = 0; i < rxq->size - 1; i++) {
-			uint32_t status = rxq->ring[(rxq->next + i) & rxq->mask].wb.status_error;
-			if (!(status & RXD_STAT_DD))
-				break;
-			if (status & RXD_STAT_EOP)
-				dev->st.rx_lost++;
-		}
-	}
+	for (unsigned q = 0; q < dev->cfg.rxq; q++)
+		dev->st.rx_lost += adv_rx_pending(&dev->rxq[q]);
 }
 
 /* Queued frames the device did not confirm sent (DD) before it lost its
@@ -708,7 +604,7 @@ static void ixgbe_count_rx_losses(struct ixgbe_dev *dev)
 static void ixgbe_count_tx_losses(struct ixgbe_dev *dev)
 {
 	for (unsigned q = 0; q < dev->cfg.txq; q++) {
-		ixgbe_tx_reclaim(dev, q);
+		adv_tx_reclaim(&dev->txq[q]);
 		dev->st.tx_lost += dev->txq[q].next - dev->txq[q].clean;
 	}
 }
@@ -766,20 +662,13 @@ int ixgbe_poll(struct ixgbe_dev *dev)
 /* Wait (bounded) until the device has sent what TX queue q holds. */
 static void ixgbe_drain_tx(struct ixgbe_dev *dev, unsigned q)
 {
-	struct ixgbe_txq *txq = &dev->txq[q];
+	struct adv_txq *txq = &dev->txq[q];
 	uint32_t tdt = txq->next & txq->mask;
 	if (dev->link_up)
 		wait_reg(dev->r, TDH(q), 0xFFFF, tdt, 100);        /* §8.2.3.9.8 TDH reaches TDT */
 	/* Descriptors before TDH were fetched and sent: give them back. */
-	uint32_t tdh = reg_read(dev->r, TDH(q)) & txq->mask;   /* §8.2.3.9.8 TDH */
-	uint32_t sent = (tdh - txq->clean) & txq->mask;
-	if (sent > txq->next - txq->clean)
-		sent = 0;        /* a head we do not believe: count everything as lost */
-	for (uint32_t i = 0; i < sent; i++, txq->clean++) {
-		packet_free(txq->bufs[txq->clean & txq->mask]);
-		txq->bufs[txq->clean & txq->mask] = NULL;
-	}
-	dev->st.tx_lost += txq->next - txq->clean;
+	uint32_t tdh = reg_read(dev->r, TDH(q));              /* §8.2.3.9.8 TDH */
+	dev->st.tx_lost += adv_tx_free_to_head(txq, tdh);
 }
 
 void ixgbe_close(struct ixgbe_dev *dev, struct ixgbe_stats *final)
@@ -812,7 +701,7 @@ void ixgbe_close(struct ixgbe_dev *dev, struct ixgbe_stats *final)
 	free(dev);
 }
 
-const struct ixgbe_queue_stats *ixgbe_queue_counters(const struct ixgbe_dev *dev, unsigned q)
+const struct adv_ring_stats *ixgbe_queue_counters(const struct ixgbe_dev *dev, unsigned q)
 {
 	return &dev->st.q[q];
 }
@@ -837,175 +726,28 @@ unsigned ixgbe_rx_queues(const struct ixgbe_dev *dev) { return dev->cfg.rxq; }
 unsigned ixgbe_tx_queues(const struct ixgbe_dev *dev) { return dev->cfg.txq; }
 
 /* ====================================================================
- * Receive path (§7.1.6)
+ * Hot path: receive (§7.1.6) and transmit (§7.2.3) over advanced
+ * descriptors.  The loops are driver/adv_ring.c, shared with the igb
+ * driver (82576 §7.1.5, §7.2.2.3: the same formats); here each gets its
+ * queue's tail register.
  * ==================================================================== */
 
 unsigned ixgbe_rx_batch(struct ixgbe_dev *dev, unsigned q, struct packet **out, unsigned n)
 {
-	struct ixgbe_rxq *rxq = &dev->rxq[q];
-	struct ixgbe_queue_stats *qs = &dev->st.q[q];
-	uint32_t first = rxq->next & rxq->mask;
-	/* One call looks at a contiguous run of descriptors and stops at the
-	 * end of the ring: plain indexes in the loops, and the next call
-	 * starts at descriptor 0.  (A ring holds at least 64 descriptors.) */
-	if (n > IXGBE_RX_BATCH)
-		n = IXGBE_RX_BATCH;
-	if (n > rxq->size - first)
-		n = rxq->size - first;
-	volatile union ixgbe_rx_desc *desc = rxq->ring + first;
-	struct packet **bufs = rxq->bufs + first;
-
-	/* 1. How many descriptors has the device finished? */
-	unsigned ready = 0;
-	while (ready < n && (desc[ready].wb.status_error & RXD_STAT_DD))
-		ready++;
-	if (ready == 0)
-		return 0;
-	/* Acquire: the device writes the write-back body before DD (release);
-	 * this keeps our loads of length and EOP below after the loads of DD. */
-	__atomic_thread_fence(__ATOMIC_ACQUIRE);
-
-	/* 2. Fresh buffers for the descriptors we take, in one call.  Short
-	 * allocation is not fatal: those frames are dropped (rx_nobuf) and their
-	 * buffers go straight back, so the ring never runs dry. */
-	struct packet *fresh[IXGBE_RX_BATCH];
-	unsigned nfresh = packet_alloc_batch(fresh, ready);
-
-	/* 3. Hand over good frames, refill each descriptor. */
-	unsigned got = 0;
-	uint64_t bytes = 0;
-	bool discarding = rxq->discarding;
-	for (unsigned i = 0; i < ready; i++) {
-		uint32_t status = desc[i].wb.status_error;
-		uint32_t len = desc[i].wb.length;
-		struct packet *p = bufs[i];
-		/* Never trust the device: an empty frame, one longer than the
-		 * buffer ((len - 1) wraps for 0), or one spread over several
-		 * buffers (impossible with our 9 KB buffers and MAXFRS) is dropped
-		 * whole, up to and including the descriptor with EOP.  Counted per
-		 * descriptor: each carried (part of) a frame we could not accept. */
-		if (unlikely(discarding | !(status & RXD_STAT_EOP) | (len - 1 >= RX_BUF_SIZE))) {
-			qs->rx_badlen++;
-			discarding = !(status & RXD_STAT_EOP);
-		} else if (unlikely(got == nfresh)) {
-			qs->rx_nobuf++;
-		} else {
-			p->length = (uint16_t)len;
-			bytes += len;
-			out[got] = p;
-			bufs[i] = p = fresh[got];
-			got++;
-		}
-		desc[i].read.pkt_addr = packet_dma_addr(p);
-		desc[i].read.hdr_addr = 0;   /* clears DD for the next round */
-	}
-	rxq->discarding = discarding;
-	if (unlikely(got < nfresh))
-		packet_free_batch(fresh + got, nfresh - got);
-	qs->rx_packets += got;
-	qs->rx_bytes += bytes;
-
-	/* 4. Give the refilled descriptors back: one tail write.  Tail stays one
-	 * behind `next` so head never catches up with it on a full ring. */
-	rxq->next += ready;
-	__atomic_thread_fence(__ATOMIC_RELEASE);   /* descriptors before tail */
-	reg_write(dev->r, RDT(q), (rxq->next - 1) & rxq->mask); /* §8.2.3.8.5 RDT */
-	return got;
-}
-
-/* ====================================================================
- * Transmit path (§7.2.3)
- * ==================================================================== */
-
-/* RS is set on every IXGBE_TX_RS_EVERY-th descriptor (index % 32 == 31), so
- * the device writes DD back once per 32 frames and we free them 32 at a
- * time.  `clean` therefore always sits on a multiple of 32. */
-unsigned ixgbe_tx_reclaim(struct ixgbe_dev *dev, unsigned q)
-{
-	struct ixgbe_txq *txq = &dev->txq[q];
-	unsigned freed = 0;
-	while (txq->next - txq->clean >= IXGBE_TX_RS_EVERY) {
-		uint32_t first = txq->clean & txq->mask;
-		uint32_t last = first + IXGBE_TX_RS_EVERY - 1;
-		if (!(txq->ring[last].wb.status & TXD_STAT_DD))
-			break;
-		/* Acquire: the device read the buffers before it wrote DD. */
-		__atomic_thread_fence(__ATOMIC_ACQUIRE);
-		packet_free_batch(&txq->bufs[first], IXGBE_TX_RS_EVERY);
-		txq->clean += IXGBE_TX_RS_EVERY;
-		freed += IXGBE_TX_RS_EVERY;
-	}
-	return freed;
-}
-
-unsigned ixgbe_tx_room(struct ixgbe_dev *dev, unsigned q)
-{
-	struct ixgbe_txq *txq = &dev->txq[q];
-	ixgbe_tx_reclaim(dev, q);
-	return txq->size - 1 - (txq->next - txq->clean);
-}
-
-/* Write descriptors for pkts[0..n) at ring positions first..first+n-1
- * (contiguous, no wrap), stopping before a frame of length 0 (DTALEN 0 is
- * not a valid descriptor, §7.2.3.2.4).  Returns how many were written and
- * adds their bytes to *bytes. */
-static unsigned tx_fill(struct ixgbe_txq *txq, uint32_t first, struct packet **pkts, unsigned n,
-                        uint64_t *bytes)
-{
-	volatile union ixgbe_tx_desc *desc = txq->ring + first;
-	struct packet **bufs = txq->bufs + first;
-	uint64_t sum = 0;
-	unsigned i;
-	for (i = 0; i < n; i++) {
-		struct packet *p = pkts[i];
-		uint32_t len = p->length;
-		if (unlikely(len == 0))
-			break;
-		bufs[i] = p;
-		desc[i].read.buffer_addr = packet_dma_addr(p);
-		desc[i].read.cmd_type_len = TXD_DTYP_DATA | TXD_CMD_DEXT | TXD_CMD_IFCS |
-		                            TXD_CMD_EOP | len;
-		desc[i].read.olinfo_status = len << TXD_PAYLEN_SHIFT;
-		sum += len;
-	}
-	/* RS on the descriptors at index 31, 63, ... of this run (see
-	 * ixgbe_tx_reclaim): one loop step per 32 frames, not a test per frame. */
-	for (uint32_t k = IXGBE_TX_RS_EVERY - 1 - first % IXGBE_TX_RS_EVERY; k < i;
-	     k += IXGBE_TX_RS_EVERY)
-		desc[k].read.cmd_type_len |= TXD_CMD_RS;
-	*bytes += sum;
-	return i;
+	return adv_rx_batch(&dev->rxq[q], dev->r, RDT(q), &dev->st.q[q], out, n); /* §8.2.3.8.5 RDT */
 }
 
 unsigned ixgbe_tx_batch(struct ixgbe_dev *dev, unsigned q, struct packet **pkts, unsigned n)
 {
-	struct ixgbe_txq *txq = &dev->txq[q];
-	ixgbe_tx_reclaim(dev, q);
+	return adv_tx_batch(&dev->txq[q], dev->r, TDT(q), &dev->st.q[q], pkts, n); /* §8.2.3.9.9 TDT */
+}
 
-	/* At most size - 1 in flight: head == tail means "empty" to the device. */
-	uint32_t room = txq->size - 1 - (txq->next - txq->clean);
-	if (n > room)
-		n = room;
-	if (n == 0)
-		return 0;
-	/* Up to the end of the ring, then (if the batch wraps) from index 0. */
-	uint32_t first = txq->next & txq->mask;
-	unsigned part = n < txq->size - first ? n : txq->size - first;
-	uint64_t bytes = 0;
-	unsigned done = tx_fill(txq, first, pkts, part, &bytes);
-	if (done == part && part < n)
-		done += tx_fill(txq, 0, pkts + part, n - part, &bytes);
-	if (unlikely(done == 0)) {
-		/* pkts[0] is an empty frame: no descriptor can carry it.  Take it,
-		 * free it and count it; the caller goes on with the next. */
-		dev->st.q[q].tx_badlen++;
-		packet_free(pkts[0]);
-		return 1;
-	}
-	txq->next += done;
-	dev->st.q[q].tx_packets += done;
-	dev->st.q[q].tx_bytes += bytes;
-	__atomic_thread_fence(__ATOMIC_RELEASE);   /* descriptors before tail */
-	reg_write(dev->r, TDT(q), txq->next & txq->mask);    /* §8.2.3.9.9 TDT */
-	return done;
+unsigned ixgbe_tx_reclaim(struct ixgbe_dev *dev, unsigned q)
+{
+	return adv_tx_reclaim(&dev->txq[q]);
+}
+
+unsigned ixgbe_tx_room(struct ixgbe_dev *dev, unsigned q)
+{
+	return adv_tx_room(&dev->txq[q]);
 }

@@ -31,13 +31,13 @@
 #include <stdint.h>
 
 #include "../core/packet.h"
+#include "adv_ring.h"
 #include "device.h"
 
 #define IXGBE_MAX_QUEUES   16    /* RSS spreads over at most 16 queues (§7.1.2.8) */
 #define IXGBE_MIN_RING     64
 #define IXGBE_MAX_RING     4096
-#define IXGBE_RX_BATCH     128   /* descriptors examined per ixgbe_rx_batch() */
-#define IXGBE_TX_RS_EVERY  32    /* RS (report status) on every 32nd TX descriptor */
+#define IXGBE_RX_BATCH     ADV_RX_BATCH    /* descriptors examined per ixgbe_rx_batch() (128) */
 #define IXGBE_MAX_MTU      9000
 
 /* Is this PCI ID an 82599-family function this driver knows? */
@@ -51,15 +51,6 @@ struct ixgbe_config {
 	bool set_mac;             /* program mac[] into RAL(0)/RAH(0) */
 	uint8_t mac[6];
 	unsigned wait_link_ms;    /* 0: don't wait for the link at open */
-};
-
-/* The driver's own counters for one queue pair (exact at any time). */
-struct ixgbe_queue_stats {
-	uint64_t rx_packets, rx_bytes;      /* handed to the caller */
-	uint64_t rx_nobuf;          /* frames dropped: no fresh buffer to refill with */
-	uint64_t rx_badlen;         /* descriptors dropped: length 0, > buffer, or part of a frame without EOP */
-	uint64_t tx_packets, tx_bytes;      /* accepted into the TX ring */
-	uint64_t tx_badlen;         /* frames of length 0 taken, freed and counted, never sent */
 };
 
 /* Accumulated 64-bit statistics.  The device's own counters (clear on read,
@@ -78,7 +69,7 @@ struct ixgbe_stats {
 	uint64_t tx_badlen;         /* frames of length 0: freed, never sent */
 	uint64_t rx_nobuf;          /* frames dropped: no fresh buffer to refill with */
 	uint64_t rx_badlen;         /* descriptors dropped: length 0, > buffer, or part of a frame without EOP */
-	struct ixgbe_queue_stats q[IXGBE_MAX_QUEUES];   /* per queue; the fields above sum them */
+	struct adv_ring_stats q[IXGBE_MAX_QUEUES];   /* per queue pair; the fields above sum them */
 	uint64_t rx_lost;           /* frames received but still in the ring at a reset or close */
 	uint64_t tx_lost;           /* frames queued but not confirmed sent at a reset or close */
 	uint64_t resets;            /* device resets noticed and recovered from */
@@ -121,9 +112,9 @@ unsigned ixgbe_tx_room(struct ixgbe_dev *dev, unsigned q);
  * device could not be brought back (logged). */
 int ixgbe_poll(struct ixgbe_dev *dev);
 
-/* The live counters of queue q, without touching the device: cheap enough
- * to read after every batch. */
-const struct ixgbe_queue_stats *ixgbe_queue_counters(const struct ixgbe_dev *dev, unsigned q);
+/* The live counters of queue pair q (driver/adv_ring.h), without touching
+ * the device: cheap enough to read after every batch. */
+const struct adv_ring_stats *ixgbe_queue_counters(const struct ixgbe_dev *dev, unsigned q);
 
 /* A consistent copy of the statistics (folds the registers in first, sums
  * the queues). */
