@@ -105,10 +105,10 @@ static bool all_bytes(const uint8_t *p, size_t n, uint8_t v)
 
 static void check_registers(struct device *d)
 {
-	uint32_t id = reg_read(&d->bar0, EDU_ID);
+	uint32_t id = reg_read(&d->bar0, EDU_ID);            /* edu.rst: 0x00 identification */
 	check((id & 0xff) == 0xed, "edu identification register %#x (low byte 0xed)", id);
-	reg_write(&d->bar0, EDU_LIVENESS, 0x12345678);
-	uint32_t live = reg_read(&d->bar0, EDU_LIVENESS);
+	reg_write(&d->bar0, EDU_LIVENESS, 0x12345678);      /* edu.rst: 0x04 liveness check */
+	uint32_t live = reg_read(&d->bar0, EDU_LIVENESS);   /* reads back inverted */
 	check(live == ~0x12345678u, "liveness register inverts 0x12345678 -> %#x", live);
 }
 
