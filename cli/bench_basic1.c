@@ -38,9 +38,8 @@ static const char basic1_usage[] =
 	"  thread, the fairer figure on a busy machine.\n";
 
 struct basic1_opts {
-	unsigned long long packets;
+	struct bench_common b;     /* --packets, --cpu, --help */
 	bool hugepages;
-	int cpu;
 };
 
 static int parse_basic1_opts(int argc, char **argv, struct basic1_opts *o)
@@ -52,39 +51,19 @@ static int parse_basic1_opts(int argc, char **argv, struct basic1_opts *o)
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
-	*o = (struct basic1_opts){.packets = 100000000ull, .hugepages = true, .cpu = -1};
+	*o = (struct basic1_opts){
+		.b = {.name = "basic1", .usage = basic1_usage, .packets = 100000000ull, .cpu = -1},
+		.hugepages = true,
+	};
 	optind = 1;
-	int c;
-	char *end;
+	int c, rc;
 	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'n':
-			o->packets = strtoull(optarg, &end, 10);
-			if (*end || o->packets == 0) {
-				fprintf(stderr, "kvick bench basic1: --packets must be a positive number, not '%s'\n", optarg);
-				return 2;
-			}
-			break;
-		case 'H':
+		if (c == 'H')
 			o->hugepages = false;
-			break;
-		case 'c':
-			o->cpu = atoi(optarg);
-			break;
-		case 'h':
-			fputs(basic1_usage, stdout);
-			return 1;
-		default:
-			fputs(basic1_usage, stderr);
-			return 2;
-		}
+		else if ((rc = bench_common_opt(c, optarg, &o->b)) != 0)
+			return rc;
 	}
-	if (optind < argc) {
-		fprintf(stderr, "kvick bench basic1: unexpected argument '%s'\n", argv[optind]);
-		fputs(basic1_usage, stderr);
-		return 2;
-	}
-	return 0;
+	return bench_no_args(argc, argv, &o->b);
 }
 
 /* CPU time of the calling thread: on a busy machine the wall clock also
@@ -141,7 +120,7 @@ int bench_basic1(int argc, char **argv)
 	if (rc)
 		return rc == 1 ? 0 : rc;
 	int node = -1;
-	if (o.cpu >= 0 && (node = engine_pin_cpu(o.cpu)) < 0)
+	if (o.b.cpu >= 0 && (node = engine_pin_cpu(o.b.cpu)) < 0)
 		return 1;
 	struct mem_config mc = {.numa_node = node, .hugepages = o.hugepages};
 	if (mem_init(&mc) < 0)
@@ -154,7 +133,7 @@ int bench_basic1(int argc, char **argv)
 	         "app sink sink\n"
 	         "link source.output -> tee.input\n"
 	         "link tee.output1 -> sink.input1\n"
-	         "link tee.output2 -> sink.input2\n", o.packets);
+	         "link tee.output2 -> sink.input2\n", o.b.packets);
 	struct topology *t = topology_parse("basic1", text, NULL, stderr);
 	if (!t)
 		return 1;
@@ -169,7 +148,7 @@ int bench_basic1(int argc, char **argv)
 	rc = engine_run(e, &ro);
 	uint64_t t1 = now_ns(), cpu1 = thread_cpu_ns();
 
-	bool ok = rc == 0 && basic1_conserved(e, o.packets);
+	bool ok = rc == 0 && basic1_conserved(e, o.b.packets);
 	engine_free(e);
 	topology_free(t);
 	if (ok && freelist_outstanding() != 0) {
@@ -181,8 +160,8 @@ int bench_basic1(int argc, char **argv)
 		return 1;
 	double secs = (t1 - t0) / 1e9, cpu = (cpu1 - cpu0) / 1e9;
 	printf("basic1: %llu source packets in %.3f s (%s); engine thread CPU time %.3f s "
-	       "= %.2f Mpps per CPU-second\n", o.packets, secs,
-	       o.hugepages ? "hugepages" : "ordinary memory", cpu, o.packets / cpu / 1e6);
-	printf("basic1: %.2f Mpps\n", o.packets / secs / 1e6);
+	       "= %.2f Mpps per CPU-second\n", o.b.packets, secs,
+	       o.hugepages ? "hugepages" : "ordinary memory", cpu, o.b.packets / cpu / 1e6);
+	printf("basic1: %.2f Mpps\n", o.b.packets / secs / 1e6);
 	return 0;
 }

@@ -31,10 +31,22 @@ static const char link_usage[] =
 	"  Last line: link: X cycles/packet (enqueue + dequeue, TSC cycles)\n";
 
 struct link_opts {
+	struct bench_common b;     /* --packets, --cpu, --help */
 	unsigned batch;
-	unsigned long long packets;
-	int cpu;
 };
+
+/* --batch N: 0, or 2 with a message. */
+static int parse_batch(const char *arg, unsigned *batch)
+{
+	char *end;
+	*batch = strtoul(arg, &end, 10);
+	if (*end || *batch < 1 || *batch > LINK_MAX_BATCH) {
+		fprintf(stderr, "kvick bench link: --batch must be 1..%u, not '%s'\n",
+		        LINK_MAX_BATCH, arg);
+		return 2;
+	}
+	return 0;
+}
 
 static int parse_link_opts(int argc, char **argv, struct link_opts *o)
 {
@@ -45,44 +57,18 @@ static int parse_link_opts(int argc, char **argv, struct link_opts *o)
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
-	*o = (struct link_opts){.batch = 32, .packets = 1ull << 28, .cpu = -1};
+	*o = (struct link_opts){
+		.b = {.name = "link", .usage = link_usage, .packets = 1ull << 28, .cpu = -1},
+		.batch = 32,
+	};
 	optind = 1;
-	int c;
-	char *end;
+	int c, rc;
 	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'b':
-			o->batch = strtoul(optarg, &end, 10);
-			if (*end || o->batch < 1 || o->batch > LINK_MAX_BATCH) {
-				fprintf(stderr, "kvick bench link: --batch must be 1..%u, not '%s'\n",
-				        LINK_MAX_BATCH, optarg);
-				return 2;
-			}
-			break;
-		case 'n':
-			o->packets = strtoull(optarg, &end, 10);
-			if (*end || o->packets == 0) {
-				fprintf(stderr, "kvick bench link: --packets must be a positive number, not '%s'\n", optarg);
-				return 2;
-			}
-			break;
-		case 'c':
-			o->cpu = atoi(optarg);
-			break;
-		case 'h':
-			fputs(link_usage, stdout);
-			return 1;
-		default:
-			fputs(link_usage, stderr);
-			return 2;
-		}
+		rc = c == 'b' ? parse_batch(optarg, &o->batch) : bench_common_opt(c, optarg, &o->b);
+		if (rc)
+			return rc;
 	}
-	if (optind < argc) {
-		fprintf(stderr, "kvick bench link: unexpected argument '%s'\n", argv[optind]);
-		fputs(link_usage, stderr);
-		return 2;
-	}
-	return 0;
+	return bench_no_args(argc, argv, &o->b);
 }
 
 /* The timed loop: enqueue a batch, dequeue it, `rounds` times.  Returns
@@ -104,7 +90,7 @@ int bench_link(int argc, char **argv)
 	int rc = parse_link_opts(argc, argv, &o);
 	if (rc)
 		return rc == 1 ? 0 : rc;
-	if (o.cpu >= 0 && engine_pin_cpu(o.cpu) < 0)
+	if (o.b.cpu >= 0 && engine_pin_cpu(o.b.cpu) < 0)
 		return 1;
 	/* The link never touches DMA: ordinary memory keeps this benchmark
 	 * independent of hugepage availability. */
@@ -121,7 +107,7 @@ int bench_link(int argc, char **argv)
 	for (unsigned i = 0; i < o.batch; i++)
 		pkts[i]->length = 60;
 
-	unsigned long long rounds = (o.packets + o.batch - 1) / o.batch;
+	unsigned long long rounds = (o.b.packets + o.batch - 1) / o.batch;
 	unsigned long long lost = move_batches(l, pkts, o.batch, rounds / 16 + 1); /* warm-up */
 	struct link_counters before, after;
 	link_get_counters(l, &before);
