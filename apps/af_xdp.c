@@ -378,12 +378,15 @@ static void af_xdp_push(struct app *app)
 		unsigned sent = 0;
 		for (unsigned i = 0; i < n; i++) {
 			struct packet *p = x->pkts[i];
-			if (p->length > AF_XDP_FRAME_SIZE) {
+			if (p->length > AF_XDP_FRAME_SIZE || (p->flags & PACKET_F_GSO)) {
+				/* AF_XDP takes wire frames only: no segmentation offload */
 				(*x->drop_toolong)++;
 				(*x->drops)++;
 				packet_free(p);
 				continue;
 			}
+			if (p->flags & PACKET_F_CSUM_PARTIAL) /* from an offload=keep app */
+				offload_csum_finish(packet_data(p), p->length, p->csum_start, p->csum_offset);
 			x->pkts[sent++] = p;
 		}
 		uint32_t idx = 0;

@@ -208,10 +208,12 @@ static int gso_parse(const struct virtio_net_hdr *vh, const uint8_t *f, uint32_t
 	return 0;
 }
 
-/* Rewrite the headers of segment i (payload seglen, at offset off of the
- * original payload) in frame f of hdrlen + seglen bytes. */
+/* Rewrite the headers of a segment carrying payload [off, off + seglen) of
+ * the original, in frame f of hdrlen + seglen bytes.  keep: leave the L4
+ * checksum partial (the pseudo-header sum, as the kernel would) for
+ * whoever transmits the segment; otherwise compute it in full. */
 static void fix_segment(uint8_t *f, const struct l3l4 *h, uint32_t hdrlen, uint32_t seglen,
-                        uint32_t i, uint32_t off, int last)
+                        uint32_t mss, uint32_t off, int last, int keep)
 {
 	uint32_t total = hdrlen + seglen;
 	uint8_t *ip = f + h->l3;
@@ -219,7 +221,7 @@ static void fix_segment(uint8_t *f, const struct l3l4 *h, uint32_t hdrlen, uint3
 		put16(ip + 4, (uint16_t)(total - h->l3 - 40));
 	} else {
 		put16(ip + 2, (uint16_t)(total - h->l3));
-		put16(ip + 4, (uint16_t)(get16(ip + 4) + i));
+		put16(ip + 4, (uint16_t)(get16(ip + 4) + off / mss)); /* +1 per wire segment */
 		ipv4_hdr_csum(ip);
 	}
 	uint8_t *l4 = f + h->l4;
@@ -227,16 +229,37 @@ static void fix_segment(uint8_t *f, const struct l3l4 *h, uint32_t hdrlen, uint3
 		put32(l4 + 4, get32(l4 + 4) + off);
 		if (!last)
 			l4[13] &= (uint8_t)~(TCP_FIN | TCP_PSH);
-		if (i > 0)
+		if (off > 0)
 			l4[13] &= (uint8_t)~TCP_CWR;
 	} else {
 		put16(l4 + 4, (uint16_t)(total - h->l4));
 	}
-	l4_csum_full(f, total, h);
+	if (keep) {
+		uint16_t v = (uint16_t)~csum_fold(pseudo_sum(f, h, total - h->l4));
+		memcpy(l4 + (h->proto == IPPROTO_TCP_ ? 16 : 6), &v, 2);
+	} else {
+		l4_csum_full(f, total, h);
+	}
 }
 
+/* Offload state for a kept (still partial, maybe still GSO) packet. */
+static void keep_state(struct packet *p, const struct virtio_net_hdr *vh, const struct l3l4 *h,
+                       uint32_t seglen, uint32_t mss)
+{
+	p->flags = PACKET_F_CSUM_PARTIAL;
+	p->csum_start = (uint16_t)h->l4;
+	p->csum_offset = h->proto == IPPROTO_TCP_ ? 16 : 6;
+	if (seglen > mss) {
+		p->flags |= PACKET_F_GSO;
+		p->gso_size = (uint16_t)mss;
+		p->gso_type = vh->gso_type;
+	}
+}
+
+/* Cut a GSO frame into packets of `unit` payload bytes each (unit = mss:
+ * wire frames; a multiple of mss: smaller GSO frames, in keep mode). */
 static unsigned gso_segment(const struct virtio_net_hdr *vh, const uint8_t *src, uint32_t len,
-                            struct packet **out, const struct offload_counters *c)
+                            struct packet **out, const struct offload_counters *c, int keep)
 {
 	struct l3l4 h;
 	if (gso_parse(vh, src, len, &h) < 0)
@@ -247,34 +270,65 @@ static unsigned gso_segment(const struct virtio_net_hdr *vh, const uint8_t *src,
 	if (hdrlen > len || mss == 0 || hdrlen + mss > PACKET_MAX_FRAME)
 		return count_drop(c->drop_badoffload, c);
 	uint32_t payload = len - hdrlen;
-	uint32_t nseg = payload ? (payload + mss - 1) / mss : 1;
+	uint32_t unit = keep ? (PACKET_MAX_FRAME - hdrlen) / mss * mss : mss;
+	uint32_t nseg = payload ? (payload + unit - 1) / unit : 1;
 	if (nseg > OFFLOAD_MAX_SEGS)
 		return count_drop(c->drop_badoffload, c);
-	if (packet_alloc_batch(out, nseg) != nseg) {
+	unsigned got = packet_alloc_batch(out, nseg);
+	if (got != nseg) {
 		/* all or nothing: a partial super-frame would only be retransmitted */
-		for (uint32_t i = 0; i < nseg && out[i]; i++)
-			packet_free(out[i]);
+		packet_free_batch(out, got);
 		return count_drop(c->drop_nopacket, c);
 	}
 	for (uint32_t i = 0; i < nseg; i++) {
-		uint32_t off = i * mss;
-		uint32_t seglen = payload - off < mss ? payload - off : mss;
+		uint32_t off = i * unit;
+		uint32_t seglen = payload - off < unit ? payload - off : unit;
 		uint8_t *f = packet_data(out[i]);
 		memcpy(f, src, hdrlen);
 		memcpy(f + hdrlen, src + hdrlen + off, seglen);
-		fix_segment(f, &h, hdrlen, seglen, i, off, i == nseg - 1);
+		fix_segment(f, &h, hdrlen, seglen, mss, off, i == nseg - 1, keep);
 		out[i]->length = (uint16_t)(hdrlen + seglen);
+		if (keep)
+			keep_state(out[i], vh, &h, seglen, mss);
 	}
 	(*c->gso_frames)++;
 	*c->gso_segments += nseg;
 	return nseg;
 }
 
-unsigned offload_rx(const struct virtio_net_hdr *vh, const uint8_t *src, uint32_t len,
-                    struct packet **out, const struct offload_counters *c)
+/* Keep mode, a GSO frame that fits a kvick packet: copied as it is, its
+ * offload state moved into the packet. */
+static unsigned gso_keep_whole(const struct virtio_net_hdr *vh, const uint8_t *src, uint32_t len,
+                               struct packet **out, const struct offload_counters *c)
 {
-	if (vh && vh->gso_type != VIRTIO_NET_HDR_GSO_NONE)
-		return gso_segment(vh, src, len, out, c);
+	struct l3l4 h;
+	if (gso_parse(vh, src, len, &h) < 0 || vh->gso_size == 0)
+		return count_drop(c->drop_badoffload, c);
+	struct packet *p = packet_alloc();
+	if (!p)
+		return count_drop(c->drop_nopacket, c);
+	memcpy(packet_data(p), src, len);
+	p->length = (uint16_t)len;
+	p->flags = PACKET_F_CSUM_PARTIAL | PACKET_F_GSO;
+	p->csum_start = vh->csum_start;
+	p->csum_offset = vh->csum_offset;
+	p->gso_size = vh->gso_size;
+	p->gso_type = vh->gso_type;
+	(*c->gso_frames)++;
+	(*c->gso_segments)++;
+	out[0] = p;
+	return 1;
+}
+
+unsigned offload_rx(const struct virtio_net_hdr *vh, const uint8_t *src, uint32_t len,
+                    struct packet **out, const struct offload_counters *c, enum offload_mode mode)
+{
+	int keep = mode == OFFLOAD_KEEP;
+	if (vh && vh->gso_type != VIRTIO_NET_HDR_GSO_NONE) {
+		if (keep && len <= PACKET_MAX_FRAME)
+			return gso_keep_whole(vh, src, len, out, c);
+		return gso_segment(vh, src, len, out, c, keep);
+	}
 	if (len > PACKET_MAX_FRAME)
 		return count_drop(c->drop_toolong, c);
 	struct packet *p = packet_alloc();
@@ -284,14 +338,32 @@ unsigned offload_rx(const struct virtio_net_hdr *vh, const uint8_t *src, uint32_
 	memcpy(f, src, len);
 	p->length = (uint16_t)len;
 	if (vh && (vh->flags & VIRTIO_NET_HDR_F_NEEDS_CSUM)) {
-		if (offload_csum_finish(f, len, vh->csum_start, vh->csum_offset) < 0) {
+		if (vh->csum_start >= len || vh->csum_offset + 2u > len - vh->csum_start) {
 			packet_free(p);
 			return count_drop(c->drop_badoffload, c);
 		}
-		(*c->csum_filled)++;
+		if (keep) {
+			p->flags = PACKET_F_CSUM_PARTIAL;
+			p->csum_start = vh->csum_start;
+			p->csum_offset = vh->csum_offset;
+		} else {
+			offload_csum_finish(f, len, vh->csum_start, vh->csum_offset);
+			(*c->csum_filled)++;
+		}
 	}
 	out[0] = p;
 	return 1;
+}
+
+int offload_parse_mode(const char *s, enum offload_mode *mode)
+{
+	if (!s || !strcmp(s, "wire"))
+		*mode = OFFLOAD_WIRE;
+	else if (!strcmp(s, "keep"))
+		*mode = OFFLOAD_KEEP;
+	else
+		return -1;
+	return 0;
 }
 
 void offload_tx_hdr(const struct packet *p, struct virtio_net_hdr *vh)

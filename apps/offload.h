@@ -49,11 +49,25 @@ struct offload_counters {
 struct app;
 void offload_counters_init(struct offload_counters *c, struct app *app);
 
+/* What to do with offload state (the apps' `offload=` parameter):
+ *  OFFLOAD_WIRE (default): finish checksums, cut GSO frames into wire
+ *    frames -- every packet is what a cable would carry;
+ *  OFFLOAD_KEEP: leave checksums partial and GSO frames whole, recording
+ *    the state in the packet (PACKET_F_CSUM_PARTIAL, PACKET_F_GSO,
+ *    csum_start/offset, gso_size/type) for the transmitting app to hand
+ *    back to the kernel; a GSO frame too big for a kvick packet is cut
+ *    into GSO frames of whole MSS multiples that fit.  Much less work, but
+ *    the packets are only fit for rawsock and tap outputs. */
+enum offload_mode { OFFLOAD_WIRE, OFFLOAD_KEEP };
+
+/* "wire" or "keep" (NULL: wire) -> *mode; -1 for anything else. */
+int offload_parse_mode(const char *s, enum offload_mode *mode);
+
 /* One frame from the kernel (len bytes at src, described by vh, which may
  * be NULL for "no offload state") -> up to OFFLOAD_MAX_SEGS new packets in
  * out[].  Returns how many; 0 means the frame was dropped and counted. */
 unsigned offload_rx(const struct virtio_net_hdr *vh, const uint8_t *src, uint32_t len,
-                    struct packet **out, const struct offload_counters *c);
+                    struct packet **out, const struct offload_counters *c, enum offload_mode mode);
 
 /* Fill the virtio-net header to transmit p with (zero for a wire frame). */
 void offload_tx_hdr(const struct packet *p, struct virtio_net_hdr *vh);

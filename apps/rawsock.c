@@ -26,7 +26,10 @@
  * partial (TP_STATUS_CSUMNOTREADY) or it is a 64 KB GSO frame; offload.c
  * finishes checksums and segments GSO frames, so only wire frames enter
  * kvick.  Transmitted frames carry a zero header (or the packet's own
- * offload state, see offload_tx_hdr()).
+ * offload state, see offload_tx_hdr()).  With offload=keep, checksums
+ * stay partial and GSO frames whole (cut to fit a kvick packet), the state
+ * travels in the packet and goes back to the kernel on transmit: far less
+ * work, for graphs whose outputs are rawsock or tap apps only.
  *
  * Counters: rxframes (frames the kernel gave us, a GSO frame counts once,
  * as the interface counts it), rxpackets/rxbytes (wire frames sent to
@@ -81,12 +84,15 @@ struct rawsock {
 	uint64_t *rxframes, *rxpackets, *rxbytes, *txpackets, *txbytes;
 	uint64_t *drop_kernel, *drop_truncated, *drop_txerror, *drop_stopped;
 	struct offload_counters oc;
+	enum offload_mode mode;     /* offload=wire|keep */
 };
 
 static const char *const ports_in[] = { "input", NULL };
 static const char *const ports_out[] = { "output", NULL };
 static const struct app_param params[] = {
 	{ "ifname", PARAM_STRING, NULL, true, "kernel network interface to attach to" },
+	{ "offload", PARAM_STRING, "wire", false,
+	  "wire: finish checksums, segment GSO frames (default); keep: carry them to rawsock/tap" },
 	{ NULL },
 };
 
@@ -166,6 +172,10 @@ static int rawsock_new(struct app *app, const struct app_args *args)
 		return app_error(app, "out of memory");
 	s->fd = -1;
 	const char *ifname = app_arg_str(args, "ifname");
+	if (offload_parse_mode(app_arg_str(args, "offload"), &s->mode) < 0) {
+		free(s);
+		return app_error(app, "offload=%s: expected wire or keep", app_arg_str(args, "offload"));
+	}
 	int ifindex = netif_index(app, ifname, true);
 	if (ifindex >= 0)
 		strcpy(s->ifname, ifname); /* length checked by netif_index */
@@ -221,7 +231,7 @@ static unsigned rx_vlan(struct rawsock *s, const struct virtio_net_hdr *vh, cons
 	memcpy(s->scratch + 16, frame + 12, len - 12);
 	if (v.flags & VIRTIO_NET_HDR_F_NEEDS_CSUM)
 		v.csum_start += 4;
-	return offload_rx(&v, s->scratch, len + 4, out, &s->oc);
+	return offload_rx(&v, s->scratch, len + 4, out, &s->oc, s->mode);
 }
 
 static unsigned rx_drop_truncated(struct rawsock *s)
@@ -255,7 +265,7 @@ static unsigned rx_copied(struct rawsock *s, struct packet **out)
 			return rx_vlan(s, vh, s->big + hl, (uint32_t)(r - hl), aux.tp_status,
 			               aux.tp_vlan_tci, aux.tp_vlan_tpid, out);
 	}
-	return offload_rx(vh, s->big + hl, (uint32_t)(r - hl), out, &s->oc);
+	return offload_rx(vh, s->big + hl, (uint32_t)(r - hl), out, &s->oc, s->mode);
 }
 
 /* One ring slot -> packets in out[]; returns how many. */
@@ -271,7 +281,7 @@ static unsigned rx_frame(struct rawsock *s, struct tpacket2_hdr *h, struct packe
 		n = rx_vlan(s, vh, frame, h->tp_snaplen, h->tp_status, h->tp_vlan_tci,
 		            h->tp_vlan_tpid, out);
 	else
-		n = offload_rx(vh, frame, h->tp_snaplen, out, &s->oc);
+		n = offload_rx(vh, frame, h->tp_snaplen, out, &s->oc, s->mode);
 	/* The kernel's receive time, for pcap_writer and friends. */
 	uint64_t ts = (uint64_t)h->tp_sec * 1000000000ull + h->tp_nsec;
 	for (unsigned i = 0; i < n; i++)

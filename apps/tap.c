@@ -21,7 +21,9 @@
  * stack hands us 64 KB frames instead of segmenting each one: one read()
  * instead of ~45.  offload.c finishes checksums and segments them, so only
  * wire frames enter kvick.  (Without TUNSETOFFLOAD the kernel would do the
- * same work itself, one read per segment.)
+ * same work itself, one read per segment.)  offload=keep carries the
+ * offload state in the packets instead (see rawsock.c and offload.h): a
+ * TAP-to-TAP path then moves 9 KB GSO frames instead of 1.5 KB ones.
  *
  * A TAP device has no batched interface: one read() or writev() per frame.
  *
@@ -59,12 +61,15 @@ struct tap {
 	uint64_t *rxframes, *rxpackets, *rxbytes, *txpackets, *txbytes;
 	uint64_t *drop_txerror, *drop_stopped;
 	struct offload_counters oc;
+	enum offload_mode mode;     /* offload=wire|keep */
 };
 
 static const char *const ports_in[] = { "input", NULL };
 static const char *const ports_out[] = { "output", NULL };
 static const struct app_param params[] = {
 	{ "ifname", PARAM_STRING, NULL, true, "TAP device to create or attach to" },
+	{ "offload", PARAM_STRING, "wire", false,
+	  "wire: finish checksums, segment GSO frames (default); keep: carry them to rawsock/tap" },
 	{ NULL },
 };
 
@@ -109,6 +114,10 @@ static int tap_new(struct app *app, const struct app_args *args)
 		return app_error(app, "out of memory");
 	}
 	t->fd = -1;
+	if (offload_parse_mode(app_arg_str(args, "offload"), &t->mode) < 0) {
+		release(t);
+		return app_error(app, "offload=%s: expected wire or keep", app_arg_str(args, "offload"));
+	}
 	if (!ifname || !*ifname || strlen(ifname) >= IFNAMSIZ) {
 		release(t);
 		return app_error(app, "ifname '%s' must be 1 to %d characters", ifname ? ifname : "",
@@ -150,7 +159,7 @@ static void tap_pull(struct app *app)
 			break;
 		(*t->rxframes)++;
 		n += offload_rx((const struct virtio_net_hdr *)t->buf, t->buf + hl, (uint32_t)(r - hl),
-		                t->out + n, &t->oc);
+		                t->out + n, &t->oc, t->mode);
 	}
 	for (unsigned i = 0; i < n; i++)
 		*t->rxbytes += t->out[i]->length;

@@ -8,11 +8,13 @@
 # Forwarders, each in turn on the same two root-side veth ends:
 #   bridge              a Linux bridge
 #   kvick rawsock       examples/kio-rawsock.topo   (kvick pinned to CPU 1)
+#   kvick rawsock-keep  the same with OFFLOAD=keep (offload state carried)
 #   kvick af_xdp        examples/kio-af_xdp.topo    (native XDP on veth)
 #   testpmd af_packet   dpdk-testpmd --forward-mode=io, net_af_packet vdevs
 #   testpmd af_xdp      dpdk-testpmd --forward-mode=io, net_af_xdp vdevs
 #                       (forwarding lcore on CPU 1)
-# and kvick tap (its own TAP devices moved into the namespaces; no peer).
+# and kvick tap, with and without offload=keep (its own TAP devices moved
+# into the namespaces; no peer).
 # Measures: iperf3 TCP A->B (Gbit/s at the receiver) and 64-byte UDP
 # frames per second delivered to a socket in B (bench/kio_udpblast.c:
 # sendmmsg sender in A, recvmmsg counter in B).  Two conditions: the
@@ -41,12 +43,15 @@ start_fwd() { # name
 		ip link add "kbr$ID" type bridge
 		ip link set "$VA" master "kbr$ID"; ip link set "$VB" master "kbr$ID"
 		ip link set "kbr$ID" up ;;
-	kvick-rawsock|kvick-af_xdp)
-		"$KVICK" run "$KIO_ROOT/examples/kio-${1#kvick-}.topo" IF_A="$VA" IF_B="$VB" \
+	kvick-rawsock|kvick-af_xdp|kvick-rawsock-keep)
+		local app=${1#kvick-}; app=${app%-keep}
+		"$KVICK" run "$KIO_ROOT/examples/kio-$app.topo" IF_A="$VA" IF_B="$VB" \
+			OFFLOAD="$([ "${1%-keep}" = "$1" ] && echo wire || echo keep)" \
 			--no-hugepages --cpu 1 --quiet ${KVICK_OPTS:-} >"$TMP/fwd.out" 2>&1 &
 		FWD_PID=$! ;;
-	kvick-tap)
+	kvick-tap|kvick-tap-keep)
 		"$KVICK" run "$KIO_ROOT/examples/kio-tap.topo" TAP_A="$EA" TAP_B="$EB" \
+			OFFLOAD="$([ "$1" = kvick-tap ] && echo wire || echo keep)" \
 			--no-hugepages --cpu 1 --quiet ${KVICK_OPTS:-} >"$TMP/fwd.out" 2>&1 &
 		FWD_PID=$! ;;
 	testpmd-af_packet|testpmd-af_xdp)
@@ -112,7 +117,7 @@ kio_ns_up
 for rep in $(seq "$REPS"); do
 	for c in ${CONDS:-default off}; do
 		if [ $c = default ]; then offloads on; else offloads off; fi
-		for f in ${FWDS:-bridge kvick-rawsock kvick-af_xdp testpmd-af_packet testpmd-af_xdp}; do
+		for f in ${FWDS:-bridge kvick-rawsock kvick-rawsock-keep kvick-af_xdp testpmd-af_packet testpmd-af_xdp}; do
 			start_fwd $f
 			measure $c
 			stop_fwd
@@ -125,11 +130,13 @@ ip link del "$VA"; ip link del "$VB"
 ip -n "$NSA" link del "$EA" 2>/dev/null || true; ip -n "$NSB" link del "$EB" 2>/dev/null || true
 for rep in $(seq "$REPS"); do
 	[ -n "${NOTAP:-}" ] && break
-	start_fwd kvick-tap
-	kio_adopt_taps
-	kio_ns_up
-	measure default
-	stop_fwd
+	for f in kvick-tap kvick-tap-keep; do
+		start_fwd $f
+		kio_adopt_taps
+		kio_ns_up
+		measure default
+		stop_fwd
+	done
 done
 
 python3 - "$RES" "$REPS" <<'PY'

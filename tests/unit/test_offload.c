@@ -98,7 +98,7 @@ static void check_segments(int v6)
 		.csum_start = (uint16_t)l4, .csum_offset = 16,
 	};
 	struct packet *out[OFFLOAD_MAX_SEGS];
-	unsigned n = offload_rx(&vh, f, (uint32_t)len, out, &C);
+	unsigned n = offload_rx(&vh, f, (uint32_t)len, out, &C, OFFLOAD_WIRE);
 	assert_int_equal(n, 3);
 	assert_int_equal(c_gso, 1);
 	assert_int_equal(c_seg, 3);
@@ -138,7 +138,7 @@ static void partial_checksum_is_finished(void **state)
 	struct virtio_net_hdr vh = { .flags = VIRTIO_NET_HDR_F_NEEDS_CSUM,
 	                             .csum_start = 34, .csum_offset = 16 };
 	struct packet *out[1];
-	assert_int_equal(offload_rx(&vh, f, (uint32_t)len, out, &C), 1);
+	assert_int_equal(offload_rx(&vh, f, (uint32_t)len, out, &C, OFFLOAD_WIRE), 1);
 	assert_int_equal(c_csum, 1);
 	assert_int_equal(l4_verify(packet_data(out[0]), len, 34, 0, 6), 0);
 	/* The same frame without metadata (AF_XDP): recognised and fixed once. */
@@ -160,7 +160,7 @@ static void plain_frame_is_copied(void **state)
 		f[i] = (uint8_t)(i * 7);
 	struct virtio_net_hdr vh = { 0 };
 	struct packet *out[1];
-	assert_int_equal(offload_rx(&vh, f, sizeof f, out, &C), 1);
+	assert_int_equal(offload_rx(&vh, f, sizeof f, out, &C, OFFLOAD_WIRE), 1);
 	assert_int_equal(out[0]->length, sizeof f);
 	assert_memory_equal(packet_data(out[0]), f, sizeof f);
 	assert_int_equal(c_csum + c_gso + c_drops, 0);
@@ -173,27 +173,87 @@ static void bad_input_is_counted(void **state)
 	static uint8_t f[PACKET_MAX_FRAME + 1];
 	struct packet *out[OFFLOAD_MAX_SEGS];
 	/* a plain frame too big for a kvick packet */
-	assert_int_equal(offload_rx(NULL, f, sizeof f, out, &C), 0);
+	assert_int_equal(offload_rx(NULL, f, sizeof f, out, &C, OFFLOAD_WIRE), 0);
 	assert_int_equal(c_long, 1);
 	/* GSO type that does not match the frame (TCPv6 on an IPv4 frame) */
 	size_t len = build_tcp(f, 0, 3000, 0x10);
 	struct virtio_net_hdr vh = { .flags = VIRTIO_NET_HDR_F_NEEDS_CSUM,
 	                             .gso_type = VIRTIO_NET_HDR_GSO_TCPV6, .gso_size = 1448,
 	                             .csum_start = 34, .csum_offset = 16 };
-	assert_int_equal(offload_rx(&vh, f, (uint32_t)len, out, &C), 0);
+	assert_int_equal(offload_rx(&vh, f, (uint32_t)len, out, &C, OFFLOAD_WIRE), 0);
 	/* UFO (IP fragmentation) is not supported */
 	vh.gso_type = VIRTIO_NET_HDR_GSO_UDP;
-	assert_int_equal(offload_rx(&vh, f, (uint32_t)len, out, &C), 0);
+	assert_int_equal(offload_rx(&vh, f, (uint32_t)len, out, &C, OFFLOAD_WIRE), 0);
 	/* gso_size 0 */
 	vh.gso_type = VIRTIO_NET_HDR_GSO_TCPV4;
 	vh.gso_size = 0;
-	assert_int_equal(offload_rx(&vh, f, (uint32_t)len, out, &C), 0);
+	assert_int_equal(offload_rx(&vh, f, (uint32_t)len, out, &C, OFFLOAD_WIRE), 0);
 	/* checksum offset beyond the frame */
 	struct virtio_net_hdr cs = { .flags = VIRTIO_NET_HDR_F_NEEDS_CSUM,
 	                             .csum_start = 60, .csum_offset = 16 };
-	assert_int_equal(offload_rx(&cs, f, 70, out, &C), 0);
+	assert_int_equal(offload_rx(&cs, f, 70, out, &C, OFFLOAD_WIRE), 0);
 	assert_int_equal(c_bad, 4);
 	assert_int_equal(c_drops, 5);
+	assert_int_equal(freelist_outstanding(), 0);
+}
+
+/* offload=keep: a GSO frame that fits stays whole, its state in the packet. */
+static void keep_mode_carries_state(void **state)
+{
+	(void)state;
+	static uint8_t f[14 + 40 + 20 + 20000];
+	size_t len = build_tcp(f, 0, 4000, 0x18);
+	struct virtio_net_hdr vh = {
+		.flags = VIRTIO_NET_HDR_F_NEEDS_CSUM, .gso_type = VIRTIO_NET_HDR_GSO_TCPV4,
+		.gso_size = 1448, .csum_start = 34, .csum_offset = 16,
+	};
+	struct packet *out[OFFLOAD_MAX_SEGS];
+	assert_int_equal(offload_rx(&vh, f, (uint32_t)len, out, &C, OFFLOAD_KEEP), 1);
+	assert_int_equal(out[0]->length, len);
+	assert_memory_equal(packet_data(out[0]), f, len);
+	assert_int_equal(out[0]->flags, PACKET_F_CSUM_PARTIAL | PACKET_F_GSO);
+	assert_int_equal(out[0]->gso_size, 1448);
+	assert_int_equal(out[0]->gso_type, VIRTIO_NET_HDR_GSO_TCPV4);
+	struct virtio_net_hdr back;
+	offload_tx_hdr(out[0], &back);  /* what goes back to the kernel */
+	assert_int_equal(back.flags, VIRTIO_NET_HDR_F_NEEDS_CSUM);
+	assert_int_equal(back.csum_start, 34);
+	assert_int_equal(back.csum_offset, 16);
+	assert_int_equal(back.gso_type, VIRTIO_NET_HDR_GSO_TCPV4);
+	assert_int_equal(back.gso_size, 1448);
+	packet_free(out[0]);
+	assert_int_equal(c_csum, 0);
+
+	/* Too big for a packet: cut into GSO frames of 6 x 1448 payload bytes. */
+	len = build_tcp(f, 0, 20000, 0x18 | 0x01);
+	unsigned n = offload_rx(&vh, f, (uint32_t)len, out, &C, OFFLOAD_KEEP);
+	assert_int_equal(n, 3);
+	const uint32_t unit = 6 * 1448;
+	for (unsigned i = 0; i < n; i++) {
+		uint8_t *s = packet_data(out[i]);
+		uint32_t seg = i < 2 ? unit : 20000 - 2 * unit;
+		assert_int_equal(out[i]->length, 54 + seg);
+		assert_true(out[i]->length <= PACKET_MAX_FRAME);
+		assert_int_equal(out[i]->flags, PACKET_F_CSUM_PARTIAL | PACKET_F_GSO);
+		assert_int_equal(out[i]->gso_size, 1448);
+		assert_int_equal(be32(s + 38), 0x01020304u + i * unit);
+		assert_int_equal(be16(s + 18), 0x1234 + i * 6);   /* id of its first wire segment */
+		assert_int_equal(!!(s[47] & 0x01), i == 2);       /* FIN on the last only */
+		assert_memory_equal(s + 54, f + 54 + i * unit, seg);
+		/* the field holds the pseudo-header sum: finishing it verifies */
+		assert_int_equal(offload_csum_finish(s, out[i]->length, 34, 16), 0);
+		assert_int_equal(l4_verify(s, out[i]->length, 34, 0, 6), 0);
+		packet_free(out[i]);
+	}
+	/* A plain checksum-partial frame keeps its state too. */
+	len = build_tcp(f, 1, 100, 0x10);
+	struct virtio_net_hdr cs = { .flags = VIRTIO_NET_HDR_F_NEEDS_CSUM,
+	                             .csum_start = 54, .csum_offset = 16 };
+	assert_int_equal(offload_rx(&cs, f, (uint32_t)len, out, &C, OFFLOAD_KEEP), 1);
+	assert_int_equal(out[0]->flags, PACKET_F_CSUM_PARTIAL);
+	assert_int_equal(out[0]->csum_start, 54);
+	assert_int_equal(c_csum, 0);
+	packet_free(out[0]);
 	assert_int_equal(freelist_outstanding(), 0);
 }
 
@@ -205,6 +265,7 @@ int main(void)
 		cmocka_unit_test_setup(partial_checksum_is_finished, setup),
 		cmocka_unit_test_setup(plain_frame_is_copied, setup),
 		cmocka_unit_test_setup(bad_input_is_counted, setup),
+		cmocka_unit_test_setup(keep_mode_carries_state, setup),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

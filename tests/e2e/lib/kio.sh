@@ -94,7 +94,7 @@ kio_adopt_taps() {
 # kvick in the background; returns once its apps have been created.
 kio_start() { # topo var=value...
 	local topo=$1; shift
-	"$KVICK" run "$topo" "$@" --no-hugepages --duration 300 \
+	"$KVICK" run "$topo" "$@" OFFLOAD="${KIO_OFFLOAD:-wire}" --no-hugepages --duration 300 \
 		--report-json "$TMP/report.json" >"$TMP/kvick.out" 2>&1 &
 	KVICK_PID=$!
 	sleep 1.5
@@ -177,6 +177,8 @@ PY
 	kill "$(cat "$TMP/iperf.pid")" 2>/dev/null || true
 	kill -INT "$tdpid" 2>/dev/null || true
 	wait "$tdpid" 2>/dev/null || true
+	# offload=keep hands partial checksums on to the far kernel on purpose.
+	[ "${KIO_OFFLOAD:-wire}" = keep ] && return 0
 	tcpdump -r "$TMP/b.pcap" -nn -vv 2>/dev/null >"$TMP/b.txt"
 	local bad good
 	bad=$(grep -Eci 'incorrect|bad (udp |tcp )?cksum' "$TMP/b.txt" || true)
