@@ -96,6 +96,7 @@ struct sim_wire {
 	uint64_t gen_sent, gen_next_ns;
 	int tap_fd;                /* W_TAP */
 	uint64_t gen_key;          /* the MAC and size gen's template was built for (0: none) */
+	uint32_t gen_sum;          /* its IPv4 header sum without the varying word */
 	uint32_t pending_len;      /* a frame read from a source, not yet taken */
 	uint8_t *pending;          /* SIM_FRAME_MAX bytes */
 	struct sim_capture *cap;   /* W_CAPTURE */

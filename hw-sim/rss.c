@@ -41,14 +41,15 @@ uint32_t rss_toeplitz(const uint8_t key[40], const uint8_t *in, unsigned n)
 	return hash;
 }
 
-struct flow {
-	uint8_t in[36];   /* src addr, dst addr, src port, dst port */
-	unsigned alen;    /* 4 or 16 */
-	int l4;           /* 6 TCP, 17 UDP, 0 none (or fragment) */
+/* Where the headers are: found once per frame for the packet type; the
+ * hash input is copied out of the frame only when RSS needs it. */
+struct hdrs {
+	uint32_t ip, l4;  /* offsets of the IP and L4 headers */
 	bool v6;
+	int l4proto;      /* 6 TCP, 17 UDP, 0 none (or fragment, or too short) */
 };
 
-static bool parse(const uint8_t *d, uint32_t len, struct flow *f)
+static bool parse(const uint8_t *d, uint32_t len, struct hdrs *h)
 {
 	uint32_t off = 12;
 	uint16_t et = (uint16_t)(d[off] << 8 | d[off + 1]);
@@ -58,30 +59,21 @@ static bool parse(const uint8_t *d, uint32_t len, struct flow *f)
 	}
 	off += 2;
 	const uint8_t *ip = d + off;
-	uint32_t l4off;
+	h->ip = off;
 	if (et == 0x0800 && len >= off + 20 && (ip[0] >> 4) == 4) {
-		uint32_t ihl = (ip[0] & 0xF) * 4u;
 		bool frag = ((ip[6] & 0x3F) | ip[7]) != 0;   /* MF or offset */
-		f->v6 = false;
-		f->alen = 4;
-		memcpy(f->in, ip + 12, 8);
-		f->l4 = frag ? 0 : ip[9];
-		l4off = off + ihl;
+		h->v6 = false;
+		h->l4proto = frag ? 0 : ip[9];
+		h->l4 = off + (ip[0] & 0xF) * 4u;
 	} else if (et == 0x86DD && len >= off + 40 && (ip[0] >> 4) == 6) {
-		f->v6 = true;
-		f->alen = 16;
-		memcpy(f->in, ip + 8, 32);
-		f->l4 = ip[6];                      /* no extension headers parsed */
-		l4off = off + 40;
+		h->v6 = true;
+		h->l4proto = ip[6];                 /* no extension headers parsed */
+		h->l4 = off + 40;
 	} else {
 		return false;
 	}
-	if (f->l4 != 6 && f->l4 != 17)
-		f->l4 = 0;
-	if (f->l4 && len >= l4off + 4)
-		memcpy(f->in + 2 * f->alen, d + l4off, 4);
-	else
-		f->l4 = 0;
+	if ((h->l4proto != 6 && h->l4proto != 17) || len < h->l4 + 4)
+		h->l4proto = 0;
 	return true;
 }
 
@@ -90,10 +82,10 @@ unsigned rss_queue(struct sim_port *p, const uint8_t *d, uint32_t len, uint32_t 
 	uint32_t mrqc = reg_get(p, W(MRQC));
 	*hash = 0;
 	*info = 0;
-	struct flow f;
-	bool ok = len >= 14 && parse(d, len, &f);
+	struct hdrs h;
+	bool ok = len >= 14 && parse(d, len, &h);
 	if (ok)
-		*info = (f.v6 ? PT_IPV6 : PT_IPV4) | (f.l4 == 6 ? PT_TCP : f.l4 == 17 ? PT_UDP : 0);
+		*info = (h.v6 ? PT_IPV6 : PT_IPV4) | (h.l4proto == 6 ? PT_TCP : h.l4proto == 17 ? PT_UDP : 0);
 	if ((mrqc & MRQC_MRQE_MASK) != MRQC_RSSEN) {
 		if (mrqc & MRQC_MRQE_MASK) {
 			static _Atomic bool told;
@@ -106,17 +98,23 @@ unsigned rss_queue(struct sim_port *p, const uint8_t *d, uint32_t len, uint32_t 
 	if (!ok)
 		return 0;
 	unsigned type = RSS_NONE, n = 0;
-	if (!f.v6) {
-		if (f.l4 == 6 && (mrqc & MRQC_F_TCP4))       type = RSS_TCP4, n = 12;
-		else if (f.l4 == 17 && (mrqc & MRQC_F_UDP4)) type = RSS_UDP4, n = 12;
-		else if (mrqc & MRQC_F_IPV4)                 type = RSS_IPV4, n = 8;
+	if (!h.v6) {
+		if (h.l4proto == 6 && (mrqc & MRQC_F_TCP4))       type = RSS_TCP4, n = 12;
+		else if (h.l4proto == 17 && (mrqc & MRQC_F_UDP4)) type = RSS_UDP4, n = 12;
+		else if (mrqc & MRQC_F_IPV4)                      type = RSS_IPV4, n = 8;
 	} else {
-		if (f.l4 == 6 && (mrqc & MRQC_F_TCP6))       type = RSS_TCP6, n = 36;
-		else if (f.l4 == 17 && (mrqc & MRQC_F_UDP6)) type = RSS_UDP6, n = 36;
-		else if (mrqc & MRQC_F_IPV6)                 type = RSS_IPV6, n = 32;
+		if (h.l4proto == 6 && (mrqc & MRQC_F_TCP6))       type = RSS_TCP6, n = 36;
+		else if (h.l4proto == 17 && (mrqc & MRQC_F_UDP6)) type = RSS_UDP6, n = 36;
+		else if (mrqc & MRQC_F_IPV6)                      type = RSS_IPV6, n = 32;
 	}
 	if (type == RSS_NONE)
 		return 0;
+	/* hash input: source and destination address, then the ports */
+	uint8_t in[36];
+	unsigned alen = h.v6 ? 16 : 4;
+	memcpy(in, d + h.ip + (h.v6 ? 8 : 12), 2 * alen);
+	if (n > 2 * alen)
+		memcpy(in + 2 * alen, d + h.l4, 4);
 	uint8_t key[40];
 	for (unsigned i = 0; i < 10; i++) {
 		uint32_t k = reg_val(p, REG_RSSRK, i);
@@ -125,10 +123,10 @@ unsigned rss_queue(struct sim_port *p, const uint8_t *d, uint32_t len, uint32_t 
 		key[4 * i + 2] = (uint8_t)(k >> 16);
 		key[4 * i + 3] = (uint8_t)(k >> 24);
 	}
-	uint32_t h = rss_toeplitz(key, f.in, n);
-	unsigned e = h & 0x7F;
+	uint32_t hv = rss_toeplitz(key, in, n);
+	unsigned e = hv & 0x7F;
 	uint32_t reta = reg_val(p, REG_RETA, e / 4);
-	*hash = h;
+	*hash = hv;
 	*info |= type;
 	return (reta >> (8 * (e % 4))) & 0xF;
 }

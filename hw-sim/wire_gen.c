@@ -39,22 +39,31 @@ static void gen_template(uint8_t *f, uint32_t ral, uint32_t rah, uint16_t size)
 	udp[4] = (uint8_t)(ulen >> 8); udp[5] = (uint8_t)ulen;
 }
 
+/* One's-complement sum of the template's IPv4 header (checksum and the
+ * varying source address bytes 14..15 still zero). */
+static uint32_t gen_header_sum(const uint8_t *f)
+{
+	const uint8_t *ip = f + 14;
+	uint32_t sum = 0;
+	for (int i = 0; i < 20; i += 2)
+		sum += (uint32_t)(ip[i] << 8 | ip[i + 1]);
+	return sum;
+}
+
 /* Frame number seq: source address 10.0.x.y, UDP source port, the number
- * in the payload, and the IPv4 header checksum over the result. */
-static void gen_stamp(uint8_t *f, uint16_t size, uint64_t seq)
+ * in the payload, and the IPv4 header checksum: the template's sum plus
+ * the one word that changed (RFC 1071). */
+static void gen_stamp(uint8_t *f, uint16_t size, uint64_t seq, uint32_t base_sum)
 {
 	uint8_t *ip = f + 14, *udp = ip + 20;
 	ip[14] = (uint8_t)(seq >> 8);
 	ip[15] = (uint8_t)seq;
-	ip[10] = ip[11] = 0;
-	uint32_t sum = 0;
-	for (int i = 0; i < 20; i += 2)
-		sum += (uint32_t)(ip[i] << 8 | ip[i + 1]);
+	uint32_t sum = base_sum + (uint16_t)seq;
 	while (sum >> 16)
 		sum = (sum & 0xFFFF) + (sum >> 16);
 	ip[10] = (uint8_t)(~sum >> 8);
 	ip[11] = (uint8_t)~sum;
-	uint16_t sport = (uint16_t)(1024 + seq % 4096);
+	uint16_t sport = (uint16_t)(1024 + (seq & 4095));
 	udp[0] = (uint8_t)(sport >> 8); udp[1] = (uint8_t)sport;
 	if (size >= 14 + 20 + 8 + 8)
 		memcpy(udp + 8, &seq, 8);
@@ -70,6 +79,7 @@ unsigned wire_gen_poll(struct sim_port *p, uint64_t now)
 	if (w->gen_key != key) {
 		w->pending_len = 0;
 		gen_template(w->pending, ral, rah, w->gen.size);
+		w->gen_sum = gen_header_sum(w->pending);
 		w->gen_key = key;
 	}
 	while (n < 64 && (w->gen.count == 0 || w->gen_sent < w->gen.count)) {
@@ -80,7 +90,7 @@ unsigned wire_gen_poll(struct sim_port *p, uint64_t now)
 				break;
 		}
 		if (!w->pending_len) {
-			gen_stamp(w->pending, w->gen.size, w->gen_sent);
+			gen_stamp(w->pending, w->gen.size, w->gen_sent, w->gen_sum);
 			w->pending_len = w->gen.size;
 		}
 		int rc = rx_frame(p, w->pending, w->pending_len, 0, w->gen.rate_pps == 0);

@@ -217,6 +217,16 @@ static void generator_count_arrives_whole(void **state)
 		memcpy(&seq, buf + 42, 8);
 		assert_int_equal(seq, got);
 		assert_memory_equal(buf, "\x02\x4b\x56\x00\x00\x03", 6);   /* to sim:3's MAC */
+		/* the frame's IPv4 header checksum is right (the generator
+		 * updates it per frame), its source address and UDP port vary */
+		uint32_t sum = 0;
+		for (int i = 0; i < 20; i += 2)
+			sum += (uint32_t)(buf[14 + i] << 8 | buf[14 + i + 1]);
+		while (sum >> 16)
+			sum = (sum & 0xFFFF) + (sum >> 16);
+		assert_int_equal(sum, 0xFFFF);
+		assert_int_equal(buf[28] << 8 | buf[29], got & 0xFFFF);
+		assert_int_equal(buf[34] << 8 | buf[35], 1024 + got % 4096);
 		got++;
 	}
 	assert_int_equal(got, 1000);
