@@ -271,6 +271,9 @@ void rxq_stop(struct sim_port *p, unsigned q, int state);
  * packet-type dword. */
 unsigned rss_queue(struct sim_port *p, const uint8_t *d, uint32_t len, uint32_t *hash, uint32_t *pkt_info);
 uint32_t rss_toeplitz(const uint8_t key[40], const uint8_t *in, unsigned n);
+/* The packet-type bits of write-back dword 0 alone (what rss_queue() puts
+ * in *pkt_info when RSS is off). */
+uint32_t rss_packet_type(const uint8_t *d, uint32_t len);
 
 /* ---- tx.c ---- */
 unsigned tx_poll(struct sim_port *p);

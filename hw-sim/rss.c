@@ -77,6 +77,14 @@ static bool parse(const uint8_t *d, uint32_t len, struct hdrs *h)
 	return true;
 }
 
+uint32_t rss_packet_type(const uint8_t *d, uint32_t len)
+{
+	struct hdrs h;
+	if (len < 14 || !parse(d, len, &h))
+		return 0;
+	return (h.v6 ? PT_IPV6 : PT_IPV4) | (h.l4proto == 6 ? PT_TCP : h.l4proto == 17 ? PT_UDP : 0);
+}
+
 unsigned rss_queue(struct sim_port *p, const uint8_t *d, uint32_t len, uint32_t *hash, uint32_t *info)
 {
 	uint32_t mrqc = reg_get(p, W(MRQC));

@@ -174,8 +174,18 @@ static int rx_dma(struct sim_port *p, unsigned q, struct sim_rxq *r, const uint8
  * and packet type -- computed once per frame. */
 struct rx_class { unsigned q; uint32_t hash, info; };
 
+#define INFO_LATER UINT32_MAX   /* packet type not parsed yet */
+
 static void rx_classify(struct sim_port *p, const uint8_t *d, uint32_t len, struct rx_class *c)
 {
+	if ((reg_get(p, W(MRQC)) & MRQC_MRQE_MASK) == 0) {
+		/* no RSS: queue 0; the packet type is parsed only if the frame
+		 * is DMA'd (a frame about to be dropped or held is not parsed) */
+		c->q = 0;
+		c->hash = 0;
+		c->info = INFO_LATER;
+		return;
+	}
 	c->q = rss_queue(p, d, len, &c->hash, &c->info);
 }
 
@@ -203,7 +213,8 @@ static int rx_to_queue(struct sim_port *p, const uint8_t *d, uint32_t len, const
 		return RQ_NODESC;
 	if (probe)
 		return RQ_OK;
-	return rx_dma(p, q, r, d, dlen, c->hash, c->info);
+	uint32_t info = c->info == INFO_LATER ? rss_packet_type(d, len) : c->info;
+	return rx_dma(p, q, r, d, dlen, c->hash, info);
 }
 
 /* ---- the RX packet buffer ---- */
