@@ -8,7 +8,7 @@
  *
  * The file reads top to bottom in bring-up order, like driver/ixgbe.c:
  *   registers and descriptors   the few the driver uses, by datasheet name
- *   helpers                     polling with a timeout, PHY access (MDIC)
+ *   PHY access                  MDIC
  *   reset and link              §4.5.3 initialization sequence, §4.5.7 link
  *   statistics                  §8.19
  *   receive init                §4.5.9
@@ -33,16 +33,15 @@
  */
 #include "igb.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "../core/engine.h"
 #include "../core/log.h"
 #include "../core/memory.h"
 #include "adv_ring.h"
+#include "drv_util.h"
 
 /* ====================================================================
  * Registers (chapter 8), only those this driver uses
@@ -177,39 +176,9 @@ bool igb_supports(uint16_t vendor_id, uint16_t device_id)
 }
 
 /* ====================================================================
- * Helpers
+ * PHY access (§8.2.4 MDIC).  Setup helpers (drv_fail, drv_wait_reg) are
+ * driver/drv_util.h, shared with the 82599 driver.
  * ==================================================================== */
-
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return -1;
-}
-
-static void sleep_us(unsigned us)
-{
-	struct timespec ts = { us / 1000000, (long)(us % 1000000) * 1000 };
-	nanosleep(&ts, NULL);
-}
-
-/* Poll reg until (value & mask) == want, for at most timeout_ms. */
-static bool wait_reg(const struct regs *r, uint32_t reg, uint32_t mask, uint32_t want,
-                     unsigned timeout_ms)
-{
-	uint64_t deadline = now_ns() + (uint64_t)timeout_ms * 1000000;
-	for (;;) {
-		if ((reg_read(r, reg) & mask) == want)
-			return true;
-		if (now_ns() > deadline)
-			return false;
-		sleep_us(20);
-	}
-}
 
 /* One PHY register access through MDIC (§8.2.4): write the command, wait
  * for READY, check ERROR.  Returns the 16-bit value, or -1. */
@@ -218,7 +187,7 @@ static int igb_mdic(struct igb_dev *dev, uint32_t op, unsigned reg, uint16_t dat
 	const struct regs *r = dev->r;
 	reg_write(r, MDIC, op | (uint32_t)PHY_ADDR << MDIC_PHY_SHIFT |  /* §8.2.4 MDIC */
 	                       (uint32_t)reg << MDIC_REG_SHIFT | data);
-	if (!wait_reg(r, MDIC, MDIC_READY, MDIC_READY, 10))            /* §8.2.4 MDIC.R */
+	if (!drv_wait_reg(r, MDIC, MDIC_READY, MDIC_READY, 10))            /* §8.2.4 MDIC.R */
 		return -1;
 	uint32_t mdic = reg_read(r, MDIC);                             /* §8.2.4 MDIC */
 	if (mdic & MDIC_ERROR)
@@ -247,19 +216,19 @@ static int igb_reset(struct igb_dev *dev, char *err, size_t errlen)
 	reg_set(r, CTRL, CTRL_RST);                              /* §8.2.1 CTRL.RST */
 	/* No register access during the first milliseconds of a reset; 10 ms
 	 * covers both the 82576 and the I350. */
-	sleep_us(10000);
-	if (!wait_reg(r, CTRL, CTRL_RST, 0, 1000))                /* §8.2.1: self-clears */
-		return fail(err, errlen, "CTRL.RST did not self-clear within 1 s (§4.5.5)");
+	drv_sleep_us(10000);
+	if (!drv_wait_reg(r, CTRL, CTRL_RST, 0, 1000))                /* §8.2.1: self-clears */
+		return drv_fail(err, errlen, "CTRL.RST did not self-clear within 1 s (§4.5.5)");
 	igb_mask_interrupts(dev);   /* §4.5.4: the reset unmasked them again */
 	/* §8.4.1 EEC.AUTO_RD: the MAC address and defaults are loaded from the
 	 * NVM.  A port without NVM never sets it (QEMU's model does not); like
 	 * Linux's igb we go on -- the MAC check in igb_setup_mac() catches a
 	 * port that really has no address. */
-	if (!wait_reg(r, EEC, EEC_AUTO_RD, EEC_AUTO_RD, 10))
+	if (!drv_wait_reg(r, EEC, EEC_AUTO_RD, EEC_AUTO_RD, 10))
 		log_once(LOG_WARN, "igb: %s: EEC.AUTO_RD not set 10 ms after reset (no NVM?); continuing",
 		         dev->d->addr);
-	if (dev->i350 && !wait_reg(r, STATUS, STATUS_PF_RST_DONE, STATUS_PF_RST_DONE, 1000))
-		return fail(err, errlen, "I350: STATUS.PF_RST_DONE not set within 1 s of reset");
+	if (dev->i350 && !drv_wait_reg(r, STATUS, STATUS_PF_RST_DONE, STATUS_PF_RST_DONE, 1000))
+		return drv_fail(err, errlen, "I350: STATUS.PF_RST_DONE not set within 1 s of reset");
 	return 0;
 }
 
@@ -304,7 +273,7 @@ static void igb_wait_link(struct igb_dev *dev)
 		igb_read_link(dev);
 		if (dev->link_up || now_ns() > deadline)
 			break;
-		sleep_us(1000);
+		drv_sleep_us(1000);
 	}
 	if (!dev->link_up)
 		log_warn("igb: %s: link still down after %u ms (check the cable and the peer); "
@@ -370,8 +339,8 @@ static int igb_init_rx(struct igb_dev *dev, char *err, size_t errlen)
 	/* The ring is programmed only while its queue is disabled (§8.10 RDBAL
 	 * note); the device may have left it enabled (queue 0 is, after reset). */
 	reg_clear(r, RXDCTL, RXDCTL_ENABLE);                      /* §8.10 RXDCTL.ENABLE off */
-	if (!wait_reg(r, RXDCTL, RXDCTL_ENABLE, 0, 1000))         /* §4.5.9: read back 0 */
-		return fail(err, errlen, "RXDCTL.ENABLE did not read back 0 within 1 s (§4.5.9)");
+	if (!drv_wait_reg(r, RXDCTL, RXDCTL_ENABLE, 0, 1000))         /* §4.5.9: read back 0 */
+		return drv_fail(err, errlen, "RXDCTL.ENABLE did not read back 0 within 1 s (§4.5.9)");
 
 	reg_write(r, RXCSUM, 0);                                  /* §8.10 RXCSUM: no offloads */
 	reg_write(r, RLPML, max_frame);                           /* §8.10 RLPML: longest frame */
@@ -405,15 +374,15 @@ static int igb_start_rx(struct igb_dev *dev, char *err, size_t errlen)
 	struct adv_rxq *rxq = &dev->rxq;
 	uint32_t got = adv_rxq_fill(rxq);   /* a fresh buffer in every descriptor */
 	if (got < rxq->size)
-		return fail(err, errlen, "the freelist has only %u of the %u packets the RX ring "
+		return drv_fail(err, errlen, "the freelist has only %u of the %u packets the RX ring "
 		            "needs (raise the packet limit or use a smaller rxring=)", got, rxq->size);
 	/* Prefetch when 8 descriptors are free and 8 are in the host; write
 	 * each one back as soon as it is done (WTHRESH = 1): we poll, there
 	 * is no interrupt to batch for. */
 	reg_write(r, RXDCTL, 8u << RXDCTL_PTHRESH_SHIFT | 8u << RXDCTL_HTHRESH_SHIFT | /* §8.10 */
 	                     1u << RXDCTL_WTHRESH_SHIFT | RXDCTL_ENABLE);
-	if (!wait_reg(r, RXDCTL, RXDCTL_ENABLE, RXDCTL_ENABLE, 1000)) /* §4.5.9: read back 1 */
-		return fail(err, errlen, "RXDCTL.ENABLE did not read back 1 within 1 s (§4.5.9)");
+	if (!drv_wait_reg(r, RXDCTL, RXDCTL_ENABLE, RXDCTL_ENABLE, 1000)) /* §4.5.9: read back 1 */
+		return drv_fail(err, errlen, "RXDCTL.ENABLE did not read back 1 within 1 s (§4.5.9)");
 	reg_set(r, RCTL, RCTL_EN);                                /* §8.10 RCTL.EN: receiver on */
 	/* The descriptors are in memory before the device can see them through
 	 * the tail (RDH was set to 0 with the queue still disabled). */
@@ -433,8 +402,8 @@ static int igb_init_tx(struct igb_dev *dev, char *err, size_t errlen)
 	const struct regs *r = dev->r;
 	struct adv_txq *txq = &dev->txq;
 	reg_clear(r, TXDCTL, TXDCTL_ENABLE);                      /* §8.12 TXDCTL.ENABLE off */
-	if (!wait_reg(r, TXDCTL, TXDCTL_ENABLE, 0, 1000))         /* §4.5.10: read back 0 */
-		return fail(err, errlen, "TXDCTL.ENABLE did not read back 0 within 1 s (§4.5.10)");
+	if (!drv_wait_reg(r, TXDCTL, TXDCTL_ENABLE, 0, 1000))         /* §4.5.10: read back 0 */
+		return drv_fail(err, errlen, "TXDCTL.ENABLE did not read back 0 within 1 s (§4.5.10)");
 	uint64_t ring_iova = mem_iova((const void *)txq->ring);
 	reg_write(r, TDBAL, (uint32_t)ring_iova);                 /* §8.12 TDBAL */
 	reg_write(r, TDBAH, (uint32_t)(ring_iova >> 32));         /* §8.12 TDBAH */
@@ -447,8 +416,8 @@ static int igb_init_tx(struct igb_dev *dev, char *err, size_t errlen)
 	 * every 32nd descriptor only and wait for exactly that DD. */
 	reg_write(r, TXDCTL, 8u << TXDCTL_PTHRESH_SHIFT | 1u << TXDCTL_HTHRESH_SHIFT | /* §8.12 */
 	                     1u << TXDCTL_WTHRESH_SHIFT | TXDCTL_ENABLE);
-	if (!wait_reg(r, TXDCTL, TXDCTL_ENABLE, TXDCTL_ENABLE, 1000)) /* §4.5.10: read back 1 */
-		return fail(err, errlen, "TXDCTL.ENABLE did not read back 1 within 1 s (§4.5.10)");
+	if (!drv_wait_reg(r, TXDCTL, TXDCTL_ENABLE, TXDCTL_ENABLE, 1000)) /* §4.5.10: read back 1 */
+		return drv_fail(err, errlen, "TXDCTL.ENABLE did not read back 1 within 1 s (§4.5.10)");
 	uint32_t tctl = reg_read(r, TCTL);                        /* §8.12 TCTL */
 	reg_write(r, TCTL, tctl | TCTL_EN | TCTL_PSP | TCTL_RTLC); /* §8.12: transmitter on, pad */
 	return 0;
@@ -474,7 +443,7 @@ static int igb_setup_mac(struct igb_dev *dev, char *err, size_t errlen)
 	dev->mac[4] = (uint8_t)rah;
 	dev->mac[5] = (uint8_t)(rah >> 8);
 	if (!(rah & RAH_AV) || (ral == 0 && (rah & 0xFFFF) == 0))
-		return fail(err, errlen, "the port has no MAC address in RAL0/RAH0 (no NVM?): give "
+		return drv_fail(err, errlen, "the port has no MAC address in RAL0/RAH0 (no NVM?): give "
 		            "one with mac=");
 	return 0;
 }
@@ -503,10 +472,10 @@ static int check_config(const struct igb_config *c, char *err, size_t errlen)
 	unsigned rings[2] = { c->rx_ring, c->tx_ring };
 	for (int i = 0; i < 2; i++)
 		if (rings[i] < IGB_MIN_RING || rings[i] > IGB_MAX_RING || (rings[i] & (rings[i] - 1)))
-			return fail(err, errlen, "%s=%u: ring sizes are powers of two from %d to %d",
+			return drv_fail(err, errlen, "%s=%u: ring sizes are powers of two from %d to %d",
 			            i ? "txring" : "rxring", rings[i], IGB_MIN_RING, IGB_MAX_RING);
 	if (c->mtu < 68 || c->mtu > IGB_MAX_MTU)
-		return fail(err, errlen, "mtu=%u: must be 68..%d", c->mtu, IGB_MAX_MTU);
+		return drv_fail(err, errlen, "mtu=%u: must be 68..%d", c->mtu, IGB_MAX_MTU);
 	return 0;
 }
 
@@ -515,8 +484,8 @@ static void igb_hard_stop(struct igb_dev *dev)
 {
 	igb_mask_interrupts(dev);
 	reg_set(dev->r, CTRL, CTRL_RST);                          /* §8.2.1 CTRL.RST */
-	sleep_us(10000);
-	wait_reg(dev->r, CTRL, CTRL_RST, 0, 1000);                /* §8.2.1: self-clears */
+	drv_sleep_us(10000);
+	drv_wait_reg(dev->r, CTRL, CTRL_RST, 0, 1000);                /* §8.2.1: self-clears */
 }
 
 static void igb_release_buffers(struct igb_dev *dev);
@@ -529,7 +498,7 @@ struct igb_dev *igb_open(struct device *d, const struct igb_config *cfg,
 		return NULL;
 	struct igb_dev *dev = calloc(1, sizeof(*dev));
 	if (!dev) {
-		fail(err, errlen, "out of memory");
+		drv_fail(err, errlen, "out of memory");
 		return NULL;
 	}
 	dev->d = d;
@@ -539,7 +508,7 @@ struct igb_dev *igb_open(struct device *d, const struct igb_config *cfg,
 	/* Rings live in DMA memory for the life of the process (there is no
 	 * mem_free); adv_*q_alloc() aligns their bases to 128 bytes. */
 	if (adv_rxq_alloc(&dev->rxq, cfg->rx_ring) < 0 || adv_txq_alloc(&dev->txq, cfg->tx_ring) < 0) {
-		fail(err, errlen, "cannot allocate the rings (%u RX, %u TX descriptors) in DMA memory",
+		drv_fail(err, errlen, "cannot allocate the rings (%u RX, %u TX descriptors) in DMA memory",
 		     cfg->rx_ring, cfg->tx_ring);
 		goto err_free;
 	}
@@ -633,7 +602,7 @@ static void igb_drain_tx(struct igb_dev *dev)
 	struct adv_txq *txq = &dev->txq;
 	uint32_t tdt = txq->next & txq->mask;
 	if (dev->link_up)
-		wait_reg(dev->r, TDH, 0xFFFF, tdt, 100);              /* §8.12 TDH reaches TDT */
+		drv_wait_reg(dev->r, TDH, 0xFFFF, tdt, 100);              /* §8.12 TDH reaches TDT */
 	/* Descriptors before TDH were fetched and sent: give them back. */
 	uint32_t tdh = reg_read(dev->r, TDH);                     /* §8.12 TDH */
 	dev->st.tx_lost += adv_tx_free_to_head(txq, tdh);

@@ -5,7 +5,6 @@
  *
  * The file reads top to bottom in bring-up order:
  *   registers and descriptors   the few the driver uses, by datasheet name
- *   helpers                     polling with a timeout
  *   reset and link              §4.6.3, §4.6.4
  *   statistics                  §4.6.5, §8.2.3.23
  *   receive init                §4.6.7 (+ RSS, §7.1.2.8)
@@ -13,6 +12,7 @@
  *   queue start                 §4.6.7.1, §4.6.8.1
  *   open, recover, close
  *   hot path                    §7.1.6, §7.2.3 descriptors
+ * Setup errors, sleeps and register polling use driver/drv_util.h.
  *
  * The hot path (ixgbe_rx_batch, ixgbe_tx_batch) touches registers only to
  * write one tail per call; everything else it learns from the descriptors
@@ -24,18 +24,17 @@
 #include "ixgbe.h"
 
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "../core/engine.h"
 #include "../core/log.h"
 #include "../core/memory.h"
 #include "adv_ring.h"
+#include "drv_util.h"
 
 /* ====================================================================
  * Registers (§8.2.3), only those this driver uses
@@ -165,41 +164,6 @@ bool ixgbe_supports(uint16_t vendor_id, uint16_t device_id)
 }
 
 /* ====================================================================
- * Helpers
- * ==================================================================== */
-
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return -1;
-}
-
-static void sleep_us(unsigned us)
-{
-	struct timespec ts = { us / 1000000, (long)(us % 1000000) * 1000 };
-	nanosleep(&ts, NULL);
-}
-
-/* Poll reg until (value & mask) == want, for at most timeout_ms. */
-static bool wait_reg(const struct regs *r, uint32_t reg, uint32_t mask, uint32_t want,
-                     unsigned timeout_ms)
-{
-	uint64_t deadline = now_ns() + (uint64_t)timeout_ms * 1000000;
-	for (;;) {
-		if ((reg_read(r, reg) & mask) == want)
-			return true;
-		if (now_ns() > deadline)
-			return false;
-		sleep_us(20);
-	}
-}
-
-/* ====================================================================
  * Reset and link (§4.6.3, §4.6.4)
  * ==================================================================== */
 
@@ -216,14 +180,14 @@ static int ixgbe_reset(struct ixgbe_dev *dev, char *err, size_t errlen)
 	const struct regs *r = dev->r;
 	ixgbe_mask_interrupts(dev);
 	reg_set(r, CTRL, CTRL_RST | CTRL_LNK_RST);             /* §8.2.3.1.1 CTRL: reset */
-	if (!wait_reg(r, CTRL, CTRL_RST | CTRL_LNK_RST, 0, 1000)) /* §8.2.3.1.1: self-clears */
-		return fail(err, errlen, "CTRL.RST did not self-clear within 1 s (§4.6.3.2)");
-	sleep_us(10000);          /* §4.6.3.2: wait 10 ms after the reset completes */
+	if (!drv_wait_reg(r, CTRL, CTRL_RST | CTRL_LNK_RST, 0, 1000)) /* §8.2.3.1.1: self-clears */
+		return drv_fail(err, errlen, "CTRL.RST did not self-clear within 1 s (§4.6.3.2)");
+	drv_sleep_us(10000);          /* §4.6.3.2: wait 10 ms after the reset completes */
 	ixgbe_mask_interrupts(dev); /* §4.6.3.2: the reset unmasked them again */
-	if (!wait_reg(r, EEC, EEC_ARD, EEC_ARD, 1000))       /* §8.2.3.2.1 EEC.ARD */
-		return fail(err, errlen, "EEPROM auto-read (EEC.ARD) not done within 1 s (§4.6.3)");
-	if (!wait_reg(r, RDRXCTL, RDRXCTL_DMAIDONE, RDRXCTL_DMAIDONE, 1000)) /* §8.2.3.8.8 */
-		return fail(err, errlen, "DMA init (RDRXCTL.DMAIDONE) not done within 1 s (§4.6.3)");
+	if (!drv_wait_reg(r, EEC, EEC_ARD, EEC_ARD, 1000))       /* §8.2.3.2.1 EEC.ARD */
+		return drv_fail(err, errlen, "EEPROM auto-read (EEC.ARD) not done within 1 s (§4.6.3)");
+	if (!drv_wait_reg(r, RDRXCTL, RDRXCTL_DMAIDONE, RDRXCTL_DMAIDONE, 1000)) /* §8.2.3.8.8 */
+		return drv_fail(err, errlen, "DMA init (RDRXCTL.DMAIDONE) not done within 1 s (§4.6.3)");
 	return 0;
 }
 
@@ -256,7 +220,7 @@ static void ixgbe_wait_link(struct ixgbe_dev *dev)
 		ixgbe_read_link(dev);
 		if (dev->link_up || now_ns() > deadline)
 			break;
-		sleep_us(1000);
+		drv_sleep_us(1000);
 	}
 	if (!dev->link_up)
 		log_warn("%s: link still down after %u ms (check the cable/SFP+ and the peer); "
@@ -435,12 +399,12 @@ static int ixgbe_start_rx_queue(struct ixgbe_dev *dev, unsigned q, char *err, si
 	struct adv_rxq *rxq = &dev->rxq[q];
 	uint32_t got = adv_rxq_fill(rxq);   /* a fresh buffer in every descriptor */
 	if (got < rxq->size)
-		return fail(err, errlen, "RX queue %u: the freelist has only %u of the %u packets "
+		return drv_fail(err, errlen, "RX queue %u: the freelist has only %u of the %u packets "
 		            "the ring needs (raise the packet limit or use a smaller rxring=)",
 		            q, got, rxq->size);
 	reg_set(r, RXDCTL(q), RXDCTL_ENABLE);                  /* §8.2.3.8.6 RXDCTL.ENABLE */
-	if (!wait_reg(r, RXDCTL(q), RXDCTL_ENABLE, RXDCTL_ENABLE, 1000)) /* §4.6.7.1: read back */
-		return fail(err, errlen, "RX queue %u: RXDCTL.ENABLE did not read back 1 within 1 s "
+	if (!drv_wait_reg(r, RXDCTL(q), RXDCTL_ENABLE, RXDCTL_ENABLE, 1000)) /* §4.6.7.1: read back */
+		return drv_fail(err, errlen, "RX queue %u: RXDCTL.ENABLE did not read back 1 within 1 s "
 		            "(§4.6.7.1)", q);
 	/* The descriptors are written before the device can see them through
 	 * the tail below (RDH was set to 0 with the queue still disabled). */
@@ -458,8 +422,8 @@ static int ixgbe_start_tx_queue(struct ixgbe_dev *dev, unsigned q, char *err, si
 	reg_write(r, TDH(q), 0);                               /* §8.2.3.9.8 TDH */
 	reg_write(r, TDT(q), 0);                               /* §8.2.3.9.9 TDT */
 	reg_set(r, TXDCTL(q), TXDCTL_ENABLE);                  /* §8.2.3.9.10 TXDCTL.ENABLE */
-	if (!wait_reg(r, TXDCTL(q), TXDCTL_ENABLE, TXDCTL_ENABLE, 1000)) /* §4.6.8.1: read back */
-		return fail(err, errlen, "TX queue %u: TXDCTL.ENABLE did not read back 1 within 1 s "
+	if (!drv_wait_reg(r, TXDCTL(q), TXDCTL_ENABLE, TXDCTL_ENABLE, 1000)) /* §4.6.8.1: read back */
+		return drv_fail(err, errlen, "TX queue %u: TXDCTL.ENABLE did not read back 1 within 1 s "
 		            "(§4.6.8.1)", q);
 	return 0;
 }
@@ -510,15 +474,15 @@ static int ixgbe_configure(struct ixgbe_dev *dev, char *err, size_t errlen)
 static int check_config(const struct ixgbe_config *c, char *err, size_t errlen)
 {
 	if (c->rxq < 1 || c->rxq > IXGBE_MAX_QUEUES || c->txq < 1 || c->txq > IXGBE_MAX_QUEUES)
-		return fail(err, errlen, "rxq=%u txq=%u: each must be 1..%d", c->rxq, c->txq,
+		return drv_fail(err, errlen, "rxq=%u txq=%u: each must be 1..%d", c->rxq, c->txq,
 		            IXGBE_MAX_QUEUES);
 	unsigned rings[2] = { c->rx_ring, c->tx_ring };
 	for (int i = 0; i < 2; i++)
 		if (rings[i] < IXGBE_MIN_RING || rings[i] > IXGBE_MAX_RING || (rings[i] & (rings[i] - 1)))
-			return fail(err, errlen, "%s=%u: ring sizes are powers of two from %d to %d",
+			return drv_fail(err, errlen, "%s=%u: ring sizes are powers of two from %d to %d",
 			            i ? "txring" : "rxring", rings[i], IXGBE_MIN_RING, IXGBE_MAX_RING);
 	if (c->mtu < 68 || c->mtu > IXGBE_MAX_MTU)
-		return fail(err, errlen, "mtu=%u: must be 68..%d", c->mtu, IXGBE_MAX_MTU);
+		return drv_fail(err, errlen, "mtu=%u: must be 68..%d", c->mtu, IXGBE_MAX_MTU);
 	return 0;
 }
 
@@ -531,7 +495,7 @@ struct ixgbe_dev *ixgbe_open(struct device *d, const struct ixgbe_config *cfg,
 		return NULL;
 	struct ixgbe_dev *dev = calloc(1, sizeof(*dev));
 	if (!dev) {
-		fail(err, errlen, "out of memory");
+		drv_fail(err, errlen, "out of memory");
 		return NULL;
 	}
 	dev->d = d;
@@ -541,14 +505,14 @@ struct ixgbe_dev *ixgbe_open(struct device *d, const struct ixgbe_config *cfg,
 	 * mem_free); adv_*q_alloc() aligns their bases to 128 bytes. */
 	for (unsigned q = 0; q < cfg->rxq; q++) {
 		if (adv_rxq_alloc(&dev->rxq[q], cfg->rx_ring) < 0) {
-			fail(err, errlen, "cannot allocate RX ring %u (%u descriptors) in DMA memory", q,
+			drv_fail(err, errlen, "cannot allocate RX ring %u (%u descriptors) in DMA memory", q,
 			     cfg->rx_ring);
 			goto err_free;
 		}
 	}
 	for (unsigned q = 0; q < cfg->txq; q++) {
 		if (adv_txq_alloc(&dev->txq[q], cfg->tx_ring) < 0) {
-			fail(err, errlen, "cannot allocate TX ring %u (%u descriptors) in DMA memory", q,
+			drv_fail(err, errlen, "cannot allocate TX ring %u (%u descriptors) in DMA memory", q,
 			     cfg->tx_ring);
 			goto err_free;
 		}
@@ -566,7 +530,7 @@ err_reset:
 	/* A half-started device may still own buffers: stop it first. */
 	ixgbe_mask_interrupts(dev);
 	reg_set(dev->r, CTRL, CTRL_RST | CTRL_LNK_RST);        /* §8.2.3.1.1: reset */
-	wait_reg(dev->r, CTRL, CTRL_RST, 0, 1000);             /* §8.2.3.1.1: self-clears */
+	drv_wait_reg(dev->r, CTRL, CTRL_RST, 0, 1000);             /* §8.2.3.1.1: self-clears */
 err_free:
 	ixgbe_free_rings(dev);
 	free(dev);
@@ -633,7 +597,7 @@ static int ixgbe_recover(struct ixgbe_dev *dev)
 	ixgbe_count_tx_losses(dev);
 	/* A reset someone else started may still be running: registers written
 	 * before CTRL.RST clears are lost (§4.6.3.2), so wait for it first. */
-	wait_reg(dev->r, CTRL, CTRL_RST | CTRL_LNK_RST, 0, 1000); /* §8.2.3.1.1: self-clears */
+	drv_wait_reg(dev->r, CTRL, CTRL_RST | CTRL_LNK_RST, 0, 1000); /* §8.2.3.1.1: self-clears */
 	/* Then reset it ourselves, so the device cannot write into buffers we
 	 * free, whatever state it was left in. */
 	char err[256];
@@ -665,7 +629,7 @@ static void ixgbe_drain_tx(struct ixgbe_dev *dev, unsigned q)
 	struct adv_txq *txq = &dev->txq[q];
 	uint32_t tdt = txq->next & txq->mask;
 	if (dev->link_up)
-		wait_reg(dev->r, TDH(q), 0xFFFF, tdt, 100);        /* §8.2.3.9.8 TDH reaches TDT */
+		drv_wait_reg(dev->r, TDH(q), 0xFFFF, tdt, 100);        /* §8.2.3.9.8 TDH reaches TDT */
 	/* Descriptors before TDH were fetched and sent: give them back. */
 	uint32_t tdh = reg_read(dev->r, TDH(q));              /* §8.2.3.9.8 TDH */
 	dev->st.tx_lost += adv_tx_free_to_head(txq, tdh);
@@ -692,7 +656,7 @@ void ixgbe_close(struct ixgbe_dev *dev, struct ixgbe_stats *final)
 	reg_clear(r, RXCTRL, RXCTRL_RXEN);                     /* §8.2.3.8.10: receiver off */
 	ixgbe_mask_interrupts(dev);
 	reg_set(r, CTRL, CTRL_RST | CTRL_LNK_RST);             /* §8.2.3.1.1: reset */
-	wait_reg(r, CTRL, CTRL_RST | CTRL_LNK_RST, 0, 1000);   /* §8.2.3.1.1: self-clears */
+	drv_wait_reg(r, CTRL, CTRL_RST | CTRL_LNK_RST, 0, 1000);   /* §8.2.3.1.1: self-clears */
 	ixgbe_release_buffers(dev);
 	ixgbe_stats_sum(dev);
 	if (final)
