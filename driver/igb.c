@@ -187,7 +187,7 @@ static int igb_mdic(struct igb_dev *dev, uint32_t op, unsigned reg, uint16_t dat
 	const struct regs *r = dev->r;
 	reg_write(r, MDIC, op | (uint32_t)PHY_ADDR << MDIC_PHY_SHIFT |  /* §8.2.4 MDIC */
 	                       (uint32_t)reg << MDIC_REG_SHIFT | data);
-	if (!drv_wait_reg(r, MDIC, MDIC_READY, MDIC_READY, 10))            /* §8.2.4 MDIC.R */
+	if (!drv_wait_reg(r, MDIC, MDIC_READY, MDIC_READY, 10))        /* §8.2.4 MDIC.R */
 		return -1;
 	uint32_t mdic = reg_read(r, MDIC);                             /* §8.2.4 MDIC */
 	if (mdic & MDIC_ERROR)
@@ -217,7 +217,7 @@ static int igb_reset(struct igb_dev *dev, char *err, size_t errlen)
 	/* No register access during the first milliseconds of a reset; 10 ms
 	 * covers both the 82576 and the I350. */
 	drv_sleep_us(10000);
-	if (!drv_wait_reg(r, CTRL, CTRL_RST, 0, 1000))                /* §8.2.1: self-clears */
+	if (!drv_wait_reg(r, CTRL, CTRL_RST, 0, 1000))            /* §8.2.1: self-clears */
 		return drv_fail(err, errlen, "CTRL.RST did not self-clear within 1 s (§4.5.5)");
 	igb_mask_interrupts(dev);   /* §4.5.4: the reset unmasked them again */
 	/* §8.4.1 EEC.AUTO_RD: the MAC address and defaults are loaded from the
@@ -339,7 +339,7 @@ static int igb_init_rx(struct igb_dev *dev, char *err, size_t errlen)
 	/* The ring is programmed only while its queue is disabled (§8.10 RDBAL
 	 * note); the device may have left it enabled (queue 0 is, after reset). */
 	reg_clear(r, RXDCTL, RXDCTL_ENABLE);                      /* §8.10 RXDCTL.ENABLE off */
-	if (!drv_wait_reg(r, RXDCTL, RXDCTL_ENABLE, 0, 1000))         /* §4.5.9: read back 0 */
+	if (!drv_wait_reg(r, RXDCTL, RXDCTL_ENABLE, 0, 1000))     /* §4.5.9: read back 0 */
 		return drv_fail(err, errlen, "RXDCTL.ENABLE did not read back 0 within 1 s (§4.5.9)");
 
 	reg_write(r, RXCSUM, 0);                                  /* §8.10 RXCSUM: no offloads */
@@ -375,7 +375,7 @@ static int igb_start_rx(struct igb_dev *dev, char *err, size_t errlen)
 	uint32_t got = adv_rxq_fill(rxq);   /* a fresh buffer in every descriptor */
 	if (got < rxq->size)
 		return drv_fail(err, errlen, "the freelist has only %u of the %u packets the RX ring "
-		            "needs (raise the packet limit or use a smaller rxring=)", got, rxq->size);
+		                "needs (raise the packet limit or use a smaller rxring=)", got, rxq->size);
 	/* Prefetch when 8 descriptors are free and 8 are in the host; write
 	 * each one back as soon as it is done (WTHRESH = 1): we poll, there
 	 * is no interrupt to batch for. */
@@ -402,7 +402,7 @@ static int igb_init_tx(struct igb_dev *dev, char *err, size_t errlen)
 	const struct regs *r = dev->r;
 	struct adv_txq *txq = &dev->txq;
 	reg_clear(r, TXDCTL, TXDCTL_ENABLE);                      /* §8.12 TXDCTL.ENABLE off */
-	if (!drv_wait_reg(r, TXDCTL, TXDCTL_ENABLE, 0, 1000))         /* §4.5.10: read back 0 */
+	if (!drv_wait_reg(r, TXDCTL, TXDCTL_ENABLE, 0, 1000))     /* §4.5.10: read back 0 */
 		return drv_fail(err, errlen, "TXDCTL.ENABLE did not read back 0 within 1 s (§4.5.10)");
 	uint64_t ring_iova = mem_iova((const void *)txq->ring);
 	reg_write(r, TDBAL, (uint32_t)ring_iova);                 /* §8.12 TDBAL */
@@ -444,7 +444,7 @@ static int igb_setup_mac(struct igb_dev *dev, char *err, size_t errlen)
 	dev->mac[5] = (uint8_t)(rah >> 8);
 	if (!(rah & RAH_AV) || (ral == 0 && (rah & 0xFFFF) == 0))
 		return drv_fail(err, errlen, "the port has no MAC address in RAL0/RAH0 (no NVM?): give "
-		            "one with mac=");
+		                "one with mac=");
 	return 0;
 }
 
@@ -473,7 +473,7 @@ static int check_config(const struct igb_config *c, char *err, size_t errlen)
 	for (int i = 0; i < 2; i++)
 		if (rings[i] < IGB_MIN_RING || rings[i] > IGB_MAX_RING || (rings[i] & (rings[i] - 1)))
 			return drv_fail(err, errlen, "%s=%u: ring sizes are powers of two from %d to %d",
-			            i ? "txring" : "rxring", rings[i], IGB_MIN_RING, IGB_MAX_RING);
+			                i ? "txring" : "rxring", rings[i], IGB_MIN_RING, IGB_MAX_RING);
 	if (c->mtu < 68 || c->mtu > IGB_MAX_MTU)
 		return drv_fail(err, errlen, "mtu=%u: must be 68..%d", c->mtu, IGB_MAX_MTU);
 	return 0;
@@ -485,7 +485,7 @@ static void igb_hard_stop(struct igb_dev *dev)
 	igb_mask_interrupts(dev);
 	reg_set(dev->r, CTRL, CTRL_RST);                          /* §8.2.1 CTRL.RST */
 	drv_sleep_us(10000);
-	drv_wait_reg(dev->r, CTRL, CTRL_RST, 0, 1000);                /* §8.2.1: self-clears */
+	drv_wait_reg(dev->r, CTRL, CTRL_RST, 0, 1000);            /* §8.2.1: self-clears */
 }
 
 static void igb_release_buffers(struct igb_dev *dev);
@@ -509,7 +509,7 @@ struct igb_dev *igb_open(struct device *d, const struct igb_config *cfg,
 	 * mem_free); adv_*q_alloc() aligns their bases to 128 bytes. */
 	if (adv_rxq_alloc(&dev->rxq, cfg->rx_ring) < 0 || adv_txq_alloc(&dev->txq, cfg->tx_ring) < 0) {
 		drv_fail(err, errlen, "cannot allocate the rings (%u RX, %u TX descriptors) in DMA memory",
-		     cfg->rx_ring, cfg->tx_ring);
+		         cfg->rx_ring, cfg->tx_ring);
 		goto err_free;
 	}
 	if (igb_bringup(dev, err, errlen) < 0)
@@ -602,7 +602,7 @@ static void igb_drain_tx(struct igb_dev *dev)
 	struct adv_txq *txq = &dev->txq;
 	uint32_t tdt = txq->next & txq->mask;
 	if (dev->link_up)
-		drv_wait_reg(dev->r, TDH, 0xFFFF, tdt, 100);              /* §8.12 TDH reaches TDT */
+		drv_wait_reg(dev->r, TDH, 0xFFFF, tdt, 100);          /* §8.12 TDH reaches TDT */
 	/* Descriptors before TDH were fetched and sent: give them back. */
 	uint32_t tdh = reg_read(dev->r, TDH);                     /* §8.12 TDH */
 	dev->st.tx_lost += adv_tx_free_to_head(txq, tdh);

@@ -182,9 +182,9 @@ static int ixgbe_reset(struct ixgbe_dev *dev, char *err, size_t errlen)
 	reg_set(r, CTRL, CTRL_RST | CTRL_LNK_RST);             /* §8.2.3.1.1 CTRL: reset */
 	if (!drv_wait_reg(r, CTRL, CTRL_RST | CTRL_LNK_RST, 0, 1000)) /* §8.2.3.1.1: self-clears */
 		return drv_fail(err, errlen, "CTRL.RST did not self-clear within 1 s (§4.6.3.2)");
-	drv_sleep_us(10000);          /* §4.6.3.2: wait 10 ms after the reset completes */
+	drv_sleep_us(10000);      /* §4.6.3.2: wait 10 ms after the reset completes */
 	ixgbe_mask_interrupts(dev); /* §4.6.3.2: the reset unmasked them again */
-	if (!drv_wait_reg(r, EEC, EEC_ARD, EEC_ARD, 1000))       /* §8.2.3.2.1 EEC.ARD */
+	if (!drv_wait_reg(r, EEC, EEC_ARD, EEC_ARD, 1000))   /* §8.2.3.2.1 EEC.ARD */
 		return drv_fail(err, errlen, "EEPROM auto-read (EEC.ARD) not done within 1 s (§4.6.3)");
 	if (!drv_wait_reg(r, RDRXCTL, RDRXCTL_DMAIDONE, RDRXCTL_DMAIDONE, 1000)) /* §8.2.3.8.8 */
 		return drv_fail(err, errlen, "DMA init (RDRXCTL.DMAIDONE) not done within 1 s (§4.6.3)");
@@ -400,12 +400,12 @@ static int ixgbe_start_rx_queue(struct ixgbe_dev *dev, unsigned q, char *err, si
 	uint32_t got = adv_rxq_fill(rxq);   /* a fresh buffer in every descriptor */
 	if (got < rxq->size)
 		return drv_fail(err, errlen, "RX queue %u: the freelist has only %u of the %u packets "
-		            "the ring needs (raise the packet limit or use a smaller rxring=)",
-		            q, got, rxq->size);
+		                "the ring needs (raise the packet limit or use a smaller rxring=)",
+		                q, got, rxq->size);
 	reg_set(r, RXDCTL(q), RXDCTL_ENABLE);                  /* §8.2.3.8.6 RXDCTL.ENABLE */
 	if (!drv_wait_reg(r, RXDCTL(q), RXDCTL_ENABLE, RXDCTL_ENABLE, 1000)) /* §4.6.7.1: read back */
 		return drv_fail(err, errlen, "RX queue %u: RXDCTL.ENABLE did not read back 1 within 1 s "
-		            "(§4.6.7.1)", q);
+		                "(§4.6.7.1)", q);
 	/* The descriptors are written before the device can see them through
 	 * the tail below (RDH was set to 0 with the queue still disabled). */
 	__atomic_thread_fence(__ATOMIC_RELEASE);
@@ -424,7 +424,7 @@ static int ixgbe_start_tx_queue(struct ixgbe_dev *dev, unsigned q, char *err, si
 	reg_set(r, TXDCTL(q), TXDCTL_ENABLE);                  /* §8.2.3.9.10 TXDCTL.ENABLE */
 	if (!drv_wait_reg(r, TXDCTL(q), TXDCTL_ENABLE, TXDCTL_ENABLE, 1000)) /* §4.6.8.1: read back */
 		return drv_fail(err, errlen, "TX queue %u: TXDCTL.ENABLE did not read back 1 within 1 s "
-		            "(§4.6.8.1)", q);
+		                "(§4.6.8.1)", q);
 	return 0;
 }
 
@@ -475,12 +475,12 @@ static int check_config(const struct ixgbe_config *c, char *err, size_t errlen)
 {
 	if (c->rxq < 1 || c->rxq > IXGBE_MAX_QUEUES || c->txq < 1 || c->txq > IXGBE_MAX_QUEUES)
 		return drv_fail(err, errlen, "rxq=%u txq=%u: each must be 1..%d", c->rxq, c->txq,
-		            IXGBE_MAX_QUEUES);
+		                IXGBE_MAX_QUEUES);
 	unsigned rings[2] = { c->rx_ring, c->tx_ring };
 	for (int i = 0; i < 2; i++)
 		if (rings[i] < IXGBE_MIN_RING || rings[i] > IXGBE_MAX_RING || (rings[i] & (rings[i] - 1)))
 			return drv_fail(err, errlen, "%s=%u: ring sizes are powers of two from %d to %d",
-			            i ? "txring" : "rxring", rings[i], IXGBE_MIN_RING, IXGBE_MAX_RING);
+			                i ? "txring" : "rxring", rings[i], IXGBE_MIN_RING, IXGBE_MAX_RING);
 	if (c->mtu < 68 || c->mtu > IXGBE_MAX_MTU)
 		return drv_fail(err, errlen, "mtu=%u: must be 68..%d", c->mtu, IXGBE_MAX_MTU);
 	return 0;
@@ -506,14 +506,14 @@ struct ixgbe_dev *ixgbe_open(struct device *d, const struct ixgbe_config *cfg,
 	for (unsigned q = 0; q < cfg->rxq; q++) {
 		if (adv_rxq_alloc(&dev->rxq[q], cfg->rx_ring) < 0) {
 			drv_fail(err, errlen, "cannot allocate RX ring %u (%u descriptors) in DMA memory", q,
-			     cfg->rx_ring);
+			         cfg->rx_ring);
 			goto err_free;
 		}
 	}
 	for (unsigned q = 0; q < cfg->txq; q++) {
 		if (adv_txq_alloc(&dev->txq[q], cfg->tx_ring) < 0) {
 			drv_fail(err, errlen, "cannot allocate TX ring %u (%u descriptors) in DMA memory", q,
-			     cfg->tx_ring);
+			         cfg->tx_ring);
 			goto err_free;
 		}
 	}
@@ -530,7 +530,7 @@ err_reset:
 	/* A half-started device may still own buffers: stop it first. */
 	ixgbe_mask_interrupts(dev);
 	reg_set(dev->r, CTRL, CTRL_RST | CTRL_LNK_RST);        /* §8.2.3.1.1: reset */
-	drv_wait_reg(dev->r, CTRL, CTRL_RST, 0, 1000);             /* §8.2.3.1.1: self-clears */
+	drv_wait_reg(dev->r, CTRL, CTRL_RST, 0, 1000);         /* §8.2.3.1.1: self-clears */
 err_free:
 	ixgbe_free_rings(dev);
 	free(dev);
@@ -629,7 +629,7 @@ static void ixgbe_drain_tx(struct ixgbe_dev *dev, unsigned q)
 	struct adv_txq *txq = &dev->txq[q];
 	uint32_t tdt = txq->next & txq->mask;
 	if (dev->link_up)
-		drv_wait_reg(dev->r, TDH(q), 0xFFFF, tdt, 100);        /* §8.2.3.9.8 TDH reaches TDT */
+		drv_wait_reg(dev->r, TDH(q), 0xFFFF, tdt, 100);    /* §8.2.3.9.8 TDH reaches TDT */
 	/* Descriptors before TDH were fetched and sent: give them back. */
 	uint32_t tdh = reg_read(dev->r, TDH(q));              /* §8.2.3.9.8 TDH */
 	dev->st.tx_lost += adv_tx_free_to_head(txq, tdh);
