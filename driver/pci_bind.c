@@ -239,6 +239,28 @@ static int sysfs_write_dev(const char *addr, const char *rel, const char *value,
 	return r;
 }
 
+/* Hand the device to the kernel's driver matching: write driver_override
+ * (`override`: a driver name, or "\n" to clear it), unbind the current
+ * driver when there is one (`unbind`), and ask the kernel to probe again.
+ * The driver bound afterwards goes to now[].  0, or -1 with msg set. */
+static int reprobe(const char *addr, const char *override, bool unbind, char *now,
+                   size_t nowlen, char *msg, size_t msglen)
+{
+	char rel[PATH_MAX];
+	snprintf(rel, sizeof rel, "devices/%s/driver_override", addr);
+	if (sysfs_write_dev(addr, rel, override, msg, msglen) < 0)
+		return -1;
+	if (unbind) {
+		snprintf(rel, sizeof rel, "devices/%s/driver/unbind", addr);
+		if (sysfs_write_dev(addr, rel, addr, msg, msglen) < 0)
+			return -1;
+	}
+	if (sysfs_write_dev(addr, "drivers_probe", addr, msg, msglen) < 0)
+		return -1;
+	pci_device_driver(addr, now, nowlen);
+	return 0;
+}
+
 /* ---- remembering the original driver ------------------------------------ */
 
 static void saved_driver_path(const char *addr, char *p, size_t len)
@@ -314,20 +336,9 @@ int pci_bind_vfio(const char *addr, bool force, char *msg, size_t msglen)
 	if (*drv && save_driver(addr, drv, msg, msglen) < 0)
 		return -1;
 
-	char rel[PATH_MAX];
-	snprintf(rel, sizeof rel, "devices/%s/driver_override", addr);
-	if (sysfs_write_dev(addr, rel, PCI_BIND_VFIO_DRIVER, msg, msglen) < 0)
-		return -1;
-	if (*drv) {
-		snprintf(rel, sizeof rel, "devices/%s/driver/unbind", addr);
-		if (sysfs_write_dev(addr, rel, addr, msg, msglen) < 0)
-			return -1;
-	}
-	if (sysfs_write_dev(addr, "drivers_probe", addr, msg, msglen) < 0)
-		return -1;
-
 	char now[64];
-	pci_device_driver(addr, now, sizeof now);
+	if (reprobe(addr, PCI_BIND_VFIO_DRIVER, *drv != 0, now, sizeof now, msg, msglen) < 0)
+		return -1;
 	if (strcmp(now, PCI_BIND_VFIO_DRIVER)) {
 		snprintf(msg, msglen, "%s: the kernel did not bind vfio-pci after drivers_probe "
 			 "(driver now: %s); `dmesg | tail` says why", addr, *now ? now : "none");
@@ -370,19 +381,9 @@ int pci_unbind_vfio(const char *addr, char *msg, size_t msglen)
 	pci_sysfs_read(p, orig, sizeof orig);
 
 	/* A newline clears driver_override (an empty write is refused by some kernels). */
-	snprintf(rel, sizeof rel, "devices/%s/driver_override", addr);
-	if (sysfs_write_dev(addr, rel, "\n", msg, msglen) < 0)
-		return -1;
-	if (bound) {
-		snprintf(rel, sizeof rel, "devices/%s/driver/unbind", addr);
-		if (sysfs_write_dev(addr, rel, addr, msg, msglen) < 0)
-			return -1;
-	}
-	if (sysfs_write_dev(addr, "drivers_probe", addr, msg, msglen) < 0)
-		return -1;
-
 	char now[64];
-	pci_device_driver(addr, now, sizeof now);
+	if (reprobe(addr, "\n", bound, now, sizeof now, msg, msglen) < 0)
+		return -1;
 	if (*orig && strcmp(now, orig)) {
 		/* The probe did not pick the original driver (another one matched
 		 * first, or none): ask the original one directly. */
