@@ -40,6 +40,19 @@ int device_open(const char *spec, struct device *d, char *err, size_t errlen)
 	return 0;
 }
 
+void device_init_pci(struct device *d, const char *addr, volatile uint8_t *bar0,
+                     uint64_t bar0_len, const struct device_ops *ops, void *priv)
+{
+	memset(d, 0, sizeof *d);
+	snprintf(d->addr, sizeof d->addr, "%s", addr);
+	pci_read_ids(addr, &d->vendor_id, &d->device_id);
+	d->numa_node = pci_numa_node(addr);
+	d->bar0.bar = bar0;
+	d->bar0.size = bar0_len;
+	d->ops = ops;
+	d->priv = priv;
+}
+
 void device_close(struct device *d)
 {
 	if (d->ops && d->ops->close)

@@ -39,4 +39,10 @@ struct device {
 int device_open(const char *spec, struct device *d, char *err, size_t errlen);
 void device_close(struct device *d);
 
+/* For the real-device backends (vfio.c, noiommu.c): describe the PCI
+ * function at addr, BAR0 mapped at bar0 (bar0_len bytes), with its IDs and
+ * NUMA node read from sysfs. */
+void device_init_pci(struct device *d, const char *addr, volatile uint8_t *bar0,
+                     uint64_t bar0_len, const struct device_ops *ops, void *priv);
+
 #endif

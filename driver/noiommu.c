@@ -132,14 +132,7 @@ int noiommu_device_open(const char *addr, struct device *d, char *err, size_t er
 	log_warn("Enable VT-d/AMD-Vi and use VFIO for anything but a test machine.");
 	log_warn("**************************************************************************");
 
-	memset(d, 0, sizeof *d);
-	snprintf(d->addr, sizeof d->addr, "%s", addr);
-	pci_read_ids(addr, &d->vendor_id, &d->device_id);
-	d->numa_node = pci_numa_node(addr);
-	d->bar0.bar = n->bar0;
-	d->bar0.size = n->bar0_len;
-	d->ops = &noiommu_ops;
-	d->priv = n;
+	device_init_pci(d, addr, n->bar0, n->bar0_len, &noiommu_ops, n);
 	return 0;
 fail:
 	if (bar_fd >= 0)

@@ -579,14 +579,7 @@ int vfio_device_open(const char *pci_addr, struct device *d, char *err, size_t e
 		return -1;
 	}
 
-	memset(d, 0, sizeof *d);
-	snprintf(d->addr, sizeof d->addr, "%s", addr);
-	pci_read_ids(addr, &d->vendor_id, &d->device_id);
-	d->numa_node = pci_numa_node(addr);
-	d->bar0.bar = v->bar0;
-	d->bar0.size = v->bar0_len;
-	d->ops = &vfio_ops;
-	d->priv = v;
+	device_init_pci(d, addr, v->bar0, v->bar0_len, &vfio_ops, v);
 	log_info("vfio: %s (%04x:%04x) open: IOMMU group %d, BAR0 %zu KiB", addr, d->vendor_id,
 		 d->device_id, group_id, v->bar0_len >> 10);
 	return 0;
