@@ -33,7 +33,7 @@ APT_PACKAGES=(
 	build-essential pkg-config file git dpkg-dev flex bison xz-utils
 	libnuma-dev libcmocka-dev libbpf-dev libxdp-dev libelf-dev libzstd-dev
 	zlib1g-dev pci.ids
-	tshark tcpdump iperf3 iproute2 ethtool kmod
+	tshark tcpdump iperf3 iproute2 ethtool kmod iputils-ping
 	dpdk-dev valgrind
 	busybox-static qemu-system-x86 cpio
 	graphviz
