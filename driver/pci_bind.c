@@ -68,6 +68,15 @@ int pci_check_iommu(char *msg, size_t msglen)
 	return 0;
 }
 
+/* Append "NAME (WHAT)" to the comma-separated list (len bytes, *used
+ * filled); a list that runs out of room ends truncated. */
+static void list_append(char *list, size_t len, size_t *used, const char *name, const char *what)
+{
+	int w = snprintf(list + *used, len - *used, "%s%s (%s)", *used ? ", " : "", name, what);
+	if (w > 0 && (size_t)w < len - *used)
+		*used += w;
+}
+
 int pci_group_blockers(const char *addr, char *list, size_t len)
 {
 	char p[PATH_MAX];
@@ -88,9 +97,7 @@ int pci_group_blockers(const char *addr, char *list, size_t len)
 		if (pci_device_driver(e->d_name, drv, sizeof drv) < 0 || driver_keeps_group_viable(drv))
 			continue;
 		n++;
-		int w = snprintf(list + used, len - used, "%s%s (%s)", used ? ", " : "", e->d_name, drv);
-		if (w > 0 && (size_t)w < len - used)
-			used += w;
+		list_append(list, len, &used, e->d_name, drv);
 	}
 	closedir(d);
 	return n;
@@ -204,9 +211,7 @@ int pci_vfio_group_users(int group, char *list, size_t len)
 		snprintf(fddir, sizeof fddir, "/proc/%s/comm", pe->d_name);
 		pci_sysfs_read(fddir, comm, sizeof comm);
 		n++;
-		int w = snprintf(list + used, len - used, "%s%s (%s)", used ? ", " : "", pe->d_name, comm);
-		if (w > 0 && (size_t)w < len - used)
-			used += w;
+		list_append(list, len, &used, pe->d_name, comm);
 	}
 	closedir(proc);
 	return n;
