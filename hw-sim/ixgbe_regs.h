@@ -234,6 +234,11 @@ enum sim_reg_mode { M_RW, M_RO, M_WO, M_RC, M_RCL, M_RCH, M_HOOK };
 #define SIM_REG_ENUM(name, off, stride, count, mode, reset, sect) REG_##name,
 #define SIM_REG_SKIP(name, off, stride, count, first)
 enum sim_reg_id { SIM_IXGBE_REGS(SIM_REG_ENUM, SIM_REG_SKIP, SIM_REG_SKIP) REG__COUNT };
+/* Each register's primary offset as a compile-time constant (REG_OFF_name):
+ * the model's per-frame path addresses fixed registers (HLREG0, FCTRL, ...)
+ * by an immediate instead of a load from the table. */
+#define SIM_REG_OFFENUM(name, off, stride, count, mode, reset, sect) REG_OFF_##name = off,
+enum sim_reg_offset { SIM_IXGBE_REGS(SIM_REG_OFFENUM, SIM_REG_SKIP, SIM_REG_SKIP) };
 
 struct sim_reg_desc {
 	const char *name;

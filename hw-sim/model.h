@@ -175,8 +175,8 @@ static inline uint32_t reg_val(struct sim_port *p, enum sim_reg_id id, unsigned 
 {
 	return reg_get(p, sim_reg_word(id, inst));
 }
-/* Fixed words of single-instance registers, resolved once. */
-#define W(name) (sim_reg_desc[REG_##name].offset / 4)
+/* Fixed words of single-instance registers: constants. */
+#define W(name) (REG_OFF_##name / 4)
 /* Queue registers: queue q's word (0..63 primary bank, 64..127 second). */
 static inline uint32_t rxq_word(enum sim_reg_id id, unsigned q)
 {
