@@ -37,7 +37,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../core/engine.h"
 #include "../core/log.h"
 #include "../core/memory.h"
 #include "adv_ring.h"
@@ -268,13 +267,8 @@ static void igb_read_link(struct igb_dev *dev)
 
 static void igb_wait_link(struct igb_dev *dev)
 {
-	uint64_t deadline = now_ns() + (uint64_t)dev->cfg.wait_link_ms * 1000000;
-	for (;;) {
-		igb_read_link(dev);
-		if (dev->link_up || now_ns() > deadline)
-			break;
-		drv_sleep_us(1000);
-	}
+	drv_wait_reg(dev->r, STATUS, STATUS_LU, STATUS_LU, dev->cfg.wait_link_ms); /* §8.2.2 STATUS.LU */
+	igb_read_link(dev);
 	if (!dev->link_up)
 		log_warn("igb: %s: link still down after %u ms (check the cable and the peer); "
 		         "continuing, the port starts moving packets when it comes up",

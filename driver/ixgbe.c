@@ -30,7 +30,6 @@
 #include <sys/random.h>
 #include <unistd.h>
 
-#include "../core/engine.h"
 #include "../core/log.h"
 #include "../core/memory.h"
 #include "adv_ring.h"
@@ -215,13 +214,8 @@ static void ixgbe_read_link(struct ixgbe_dev *dev)
 
 static void ixgbe_wait_link(struct ixgbe_dev *dev)
 {
-	uint64_t deadline = now_ns() + (uint64_t)dev->cfg.wait_link_ms * 1000000;
-	for (;;) {
-		ixgbe_read_link(dev);
-		if (dev->link_up || now_ns() > deadline)
-			break;
-		drv_sleep_us(1000);
-	}
+	drv_wait_reg(dev->r, LINKS, LINKS_UP, LINKS_UP, dev->cfg.wait_link_ms); /* §8.2.3.22.20 */
+	ixgbe_read_link(dev);
 	if (!dev->link_up)
 		log_warn("%s: link still down after %u ms (check the cable/SFP+ and the peer); "
 		         "continuing, the port starts moving packets when it comes up",
