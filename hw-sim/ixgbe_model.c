@@ -159,6 +159,33 @@ static void tick_timers(struct sim_port *p, uint64_t now)
 	}
 }
 
+/* One queue's ENABLE handshake: SIM_T_QUEUE after the driver changed
+ * ENABLE, start the queue (a refused start clears the request) or stop
+ * it; a faulted queue the driver disabled goes back to off.  The RX and TX
+ * queues share it through their start/stop functions.  Returns 1 while a
+ * change is still pending. */
+static unsigned queue_transition(struct sim_port *p, unsigned q, _Atomic int *want_p, int state,
+                                 uint64_t *change_at, uint64_t now,
+                                 int (*start)(struct sim_port *, unsigned),
+                                 void (*stop)(struct sim_port *, unsigned, int))
+{
+	int want = atomic_load(want_p);
+	if (want != (state == Q_RUNNING) && !(want && state == Q_FAULT)) {
+		if (!*change_at)
+			*change_at = now + SIM_T_QUEUE;
+		if (now < *change_at)
+			return 1;
+		*change_at = 0;
+		if (!want)
+			stop(p, q, Q_OFF);
+		else if (start(p, q) < 0)
+			atomic_store(want_p, 0);
+	} else if (!want && state == Q_FAULT) {
+		stop(p, q, Q_OFF);
+	}
+	return 0;
+}
+
 /* Bring queues to the state the driver asked for, SIM_T_QUEUE after it
  * asked (§4.6.7.1, §4.6.8.1: software polls ENABLE until it reads 1). */
 static void tick_queues(struct sim_port *p, uint64_t now)
@@ -166,43 +193,11 @@ static void tick_queues(struct sim_port *p, uint64_t now)
 	unsigned changing = 0;
 	for (unsigned q = 0; q < SIM_NQUEUES; q++) {
 		struct sim_rxq *r = &p->rxq[q];
-		int want = atomic_load(&r->want);
-		if (want != (r->state == Q_RUNNING) && !(want && r->state == Q_FAULT)) {
-			if (!r->change_at)
-				r->change_at = now + SIM_T_QUEUE;
-			if (now < r->change_at) {
-				changing++;
-			} else {
-				r->change_at = 0;
-				if (want) {
-					if (rxq_start(p, q) < 0)
-						atomic_store(&r->want, 0);
-				} else {
-					rxq_stop(p, q, Q_OFF);
-				}
-			}
-		} else if (!want && r->state == Q_FAULT) {
-			rxq_stop(p, q, Q_OFF);
-		}
 		struct sim_txq *t = &p->txq[q];
-		want = atomic_load(&t->want);
-		if (want != (t->state == Q_RUNNING) && !(want && t->state == Q_FAULT)) {
-			if (!t->change_at)
-				t->change_at = now + SIM_T_QUEUE;
-			if (now < t->change_at) {
-				changing++;
-			} else {
-				t->change_at = 0;
-				if (want) {
-					if (txq_start(p, q) < 0)
-						atomic_store(&t->want, 0);
-				} else {
-					txq_stop(p, q, Q_OFF);
-				}
-			}
-		} else if (!want && t->state == Q_FAULT) {
-			txq_stop(p, q, Q_OFF);
-		}
+		changing += queue_transition(p, q, &r->want, r->state, &r->change_at, now,
+		                             rxq_start, rxq_stop);
+		changing += queue_transition(p, q, &t->want, t->state, &t->change_at, now,
+		                             txq_start, txq_stop);
 	}
 	p->queues_changing = changing;
 }
