@@ -40,15 +40,6 @@ static void rig_down(struct rig *g)
 	assert_int_equal(freelist_outstanding(), 0);
 }
 
-static uint64_t ctr(struct app *a, const char *name)
-{
-	for (int i = 0; i < a->ncounters; i++)
-		if (!strcmp(a->counters[i].name, name))
-			return *a->counters[i].value;
-	fail_msg("no counter %s", name);
-	return 0;
-}
-
 static struct packet *frame(const uint8_t *bytes, size_t len)
 {
 	struct packet *p = packet_alloc();
@@ -124,13 +115,13 @@ static void test_arp_reply(void **st)
 	assert_memory_equal(r + 14 + 18, peer_mac, 6);
 	assert_memory_equal(r + 14 + 24, peer_ip, 4);
 	packet_free(p);
-	assert_int_equal(ctr(g.r, "arp_replies"), 1);
+	assert_int_equal(test_counter(g.r, "arp_replies"), 1);
 	/* A request for someone else is ignored (no pass port linked). */
 	n = arp_request(f, peer_ip);
 	link_transmit(g.in, frame(f, n));
 	g.r->cls->push(g.r);
 	assert_true(link_empty(g.out));
-	assert_int_equal(ctr(g.r, "ignored"), 1);
+	assert_int_equal(test_counter(g.r, "ignored"), 1);
 	rig_down(&g);
 }
 
@@ -169,9 +160,9 @@ static void test_echo_reply(void **st)
 	g.r->cls->push(g.r);
 	assert_true(link_empty(g.out));
 	assert_int_equal(link_count(g.pass), 3);
-	assert_int_equal(ctr(g.r, "bad_checksum"), 1);
-	assert_int_equal(ctr(g.r, "malformed"), 1);
-	assert_int_equal(ctr(g.r, "echo_replies"), 7);   /* payloads 0, 233, ..., 1398 */
+	assert_int_equal(test_counter(g.r, "bad_checksum"), 1);
+	assert_int_equal(test_counter(g.r, "malformed"), 1);
+	assert_int_equal(test_counter(g.r, "echo_replies"), 7);   /* payloads 0, 233, ..., 1398 */
 	rig_down(&g);
 }
 

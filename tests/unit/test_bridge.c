@@ -41,15 +41,6 @@ static void rig_down(struct rig *g)
 	assert_int_equal(freelist_outstanding(), 0);
 }
 
-static uint64_t ctr(struct app *a, const char *name)
-{
-	for (int i = 0; i < a->ncounters; i++)
-		if (!strcmp(a->counters[i].name, name))
-			return *a->counters[i].value;
-	fail_msg("no counter %s", name);
-	return 0;
-}
-
 /* A frame from host `src` to host `dst` (hosts are 02:00:00:00:00:NN;
  * dst 0xff is broadcast), 100 bytes, tagged with `tag`. */
 static void send(struct rig *g, int port, int src, int dst, uint8_t tag)
@@ -115,10 +106,10 @@ static void test_learn_and_forward(void **st)
 	send(&g, 0, 4, 1, 14);
 	push(&g);
 	assert_int_equal(take(&g, 0, 14) + take(&g, 1, 14) + take(&g, 2, 14), 0);
-	assert_int_equal(ctr(g.br, "learned"), 4);     /* hosts 1, 2, 3, 4 */
-	assert_int_equal(ctr(g.br, "forwarded"), 2);
-	assert_int_equal(ctr(g.br, "flooded"), 2);
-	assert_int_equal(ctr(g.br, "filtered"), 1);
+	assert_int_equal(test_counter(g.br, "learned"), 4);     /* hosts 1, 2, 3, 4 */
+	assert_int_equal(test_counter(g.br, "forwarded"), 2);
+	assert_int_equal(test_counter(g.br, "flooded"), 2);
+	assert_int_equal(test_counter(g.br, "filtered"), 1);
 	rig_down(&g);
 }
 
@@ -153,8 +144,8 @@ static void test_table_full_still_delivers(void **st)
 	for (int h = 1; h <= 20; h++)
 		send(&g, 0, h, 0xff, 7);
 	push(&g);
-	assert_int_equal(ctr(g.br, "learned"), 16);
-	assert_int_equal(ctr(g.br, "table_full"), 4);
+	assert_int_equal(test_counter(g.br, "learned"), 16);
+	assert_int_equal(test_counter(g.br, "table_full"), 4);
 	assert_int_equal(take(&g, 1, 7), 20);   /* nothing lost for it */
 	assert_int_equal(take(&g, 2, 7), 20);
 	/* Host 20 was not learned: frames to it are flooded, still delivered. */
@@ -194,7 +185,7 @@ static void test_conservation(void **st)
 			got += (uint64_t)take(&g, p, 0);
 	}
 	assert_int_equal(got, expected_out);
-	assert_int_equal(ctr(g.br, "forwarded") + ctr(g.br, "flooded") + ctr(g.br, "filtered"), sent);
+	assert_int_equal(test_counter(g.br, "forwarded") + test_counter(g.br, "flooded") + test_counter(g.br, "filtered"), sent);
 	rig_down(&g);
 }
 

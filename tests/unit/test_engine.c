@@ -134,15 +134,6 @@ static struct topology *parse(const char *text)
 	return t;
 }
 
-static uint64_t counter(struct app *a, const char *name)
-{
-	for (int i = 0; i < a->ncounters; i++)
-		if (strcmp(a->counters[i].name, name) == 0)
-			return *a->counters[i].value;
-	fail_msg("no counter %s on %s", name, a->name);
-	return 0;
-}
-
 /* ---- tests ---- */
 
 /* A chain written in reverse order still moves a packet from source to the
@@ -224,12 +215,12 @@ static void test_finishes_by_itself(void **st)
 	/* Conservation: sent = forwarded + drops = held + drops. */
 	const char *spec;
 	struct link *fh = engine_link_at(e, 1, &spec);
-	assert_int_equal(counter(s, "sent"), 3000);
-	assert_int_equal(counter(f, "forwarded") + engine_link_at(e, 0, NULL)->txdrop, 3000);
+	assert_int_equal(test_counter(s, "sent"), 3000);
+	assert_int_equal(test_counter(f, "forwarded") + engine_link_at(e, 0, NULL)->txdrop, 3000);
 	assert_int_equal(h->n, 3000);   /* bursts of 128 never overflow a link */
-	assert_int_equal(counter(f, "forwarded"), fh->txpackets + fh->txdrop);
+	assert_int_equal(test_counter(f, "forwarded"), fh->txpackets + fh->txdrop);
 	uint64_t in_link = fh->txpackets - fh->rxpackets;
-	assert_int_equal(counter(f, "forwarded"), (uint64_t)h->n + fh->txdrop + in_link);
+	assert_int_equal(test_counter(f, "forwarded"), (uint64_t)h->n + fh->txdrop + in_link);
 	assert_int_equal(in_link, 0);   /* finished means links are empty */
 	engine_free(e);
 	topology_free(t);

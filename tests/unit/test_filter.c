@@ -30,15 +30,6 @@ static struct packet *frame(uint16_t ethertype, uint8_t ipproto, uint16_t dport)
 	return p;
 }
 
-static uint64_t ctr(struct app *a, const char *name)
-{
-	for (int i = 0; i < a->ncounters; i++)
-		if (!strcmp(a->counters[i].name, name))
-			return *a->counters[i].value;
-	fail_msg("no counter %s", name);
-	return 0;
-}
-
 static void run_case(const char *expr, bool with_reject, int want_yes, int want_no)
 {
 	char text[512];
@@ -60,8 +51,8 @@ static void run_case(const char *expr, bool with_reject, int want_yes, int want_
 	f->cls->push(f);
 	struct link *out = engine_link_at(e, 1, NULL);
 	assert_int_equal(link_count(out), want_yes);
-	assert_int_equal(ctr(f, "accepted"), want_yes);
-	assert_int_equal(ctr(f, "rejected"), want_no);
+	assert_int_equal(test_counter(f, "accepted"), want_yes);
+	assert_int_equal(test_counter(f, "rejected"), want_no);
 	if (with_reject)
 		assert_int_equal(link_count(engine_link_at(e, 2, NULL)), want_no);
 	engine_free(e);

@@ -17,7 +17,19 @@
 #endif
 
 #include <stdio.h>
+#include <string.h>
+#include "core/app.h"
 #include "core/memory.h"
+
+/* The value of an app's counter by name; fails the test if it has none. */
+static inline uint64_t test_counter(struct app *a, const char *name)
+{
+	for (int i = 0; i < a->ncounters; i++)
+		if (strcmp(a->counters[i].name, name) == 0)
+			return *a->counters[i].value;
+	fail_msg("app %s has no counter %s", a->name, name);
+	return 0;
+}
 
 /* DMA memory for tests: hugepages when the machine has free ones (make
  * test reserves them as root), ordinary memory otherwise.  Returns true
