@@ -336,6 +336,20 @@ static bool queue_running(struct sim_port *p, enum sim_reg_id id, unsigned q)
 	}
 }
 
+/* A ring register (base, length, buffer size) must not change while its
+ * queue is enabled (§4.6.7.1): refuse and record the write, else store it. */
+static void put_unless_running(struct sim_port *p, const struct sim_reg_loc *l, uint32_t v,
+                               uint32_t old)
+{
+	if (queue_running(p, l->id, l->inst) && v != old) {
+		char nb[48];
+		sim_violation_add(p, "%s changed while queue %u is enabled (§4.6.7.1)",
+		                  reg_name(l, nb, sizeof nb), l->inst);
+		return;
+	}
+	reg_put(p, l->word, v);
+}
+
 static void write_tail(struct sim_port *p, const struct sim_reg_loc *l, uint32_t v, bool rx)
 {
 	unsigned q = l->inst;
@@ -435,23 +449,13 @@ static void write_hook(struct sim_port *p, const struct sim_reg_loc *l, uint32_t
 			                  reg_name(l, nb, sizeof nb), v);
 		/* fall through */
 	case REG_RDBAH: case REG_TDBAH: case REG_SRRCTL:
-		if (queue_running(p, l->id, l->inst) && v != old) {
-			sim_violation_add(p, "%s changed while queue %u is enabled (§4.6.7.1)",
-			                  reg_name(l, nb, sizeof nb), l->inst);
-			return;
-		}
-		reg_put(p, l->word, v);
+		put_unless_running(p, l, v, old);
 		return;
 	case REG_RDLEN: case REG_TDLEN:
 		if (v % 128 || v == 0)
 			sim_violation_add(p, "%s = %u is not a non-zero multiple of 128 bytes (§8.2.3.8.3, §8.2.3.9.7)",
 			                  reg_name(l, nb, sizeof nb), v);
-		if (queue_running(p, l->id, l->inst) && v != old) {
-			sim_violation_add(p, "%s changed while queue %u is enabled (§4.6.7.1)",
-			                  reg_name(l, nb, sizeof nb), l->inst);
-			return;
-		}
-		reg_put(p, l->word, v);
+		put_unless_running(p, l, v, old);
 		return;
 	case REG_RXDCTL: case REG_TXDCTL: {
 		/* ENABLE reads back only once the model thread started the queue */
