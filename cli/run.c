@@ -9,6 +9,7 @@
  * Exit status: 0 ran and stopped cleanly, 1 topology or app error, 2 usage.
  */
 #include <sched.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +20,7 @@
 #include "../core/counters.h"
 #include "../core/engine.h"
 #include "../core/memory.h"
+#include "../core/packet.h"
 
 KVICK_COMMAND(run, "run FILE [VAR=VALUE ...] [options]", "run a topology");
 
@@ -161,6 +163,8 @@ static int run_topology(struct run_args *a, struct topology *t)
 	}
 	if (mem_init(&a->mem))
 		return 1;       /* the reason (e.g. which sysctl to set) is logged */
+	if (freelist_prime())
+		return 1;       /* no memory for even one chunk of packets: logged once */
 	counters_open(t->file, 1);   /* on failure: a warning, and the run goes on */
 	struct engine *e = engine_new(t);
 	if (!e) {
@@ -184,6 +188,9 @@ int cmd_run(int argc, char **argv)
 		cli_print_help("run", options, stdout);
 		return 0;
 	}
+	/* Until engine_run installs its handler (which logs it), a SIGHUP must
+	 * not kill a run that is starting up or writing its report. */
+	signal(SIGHUP, SIG_IGN);
 	struct run_args a;
 	if (run_parse_args(argc, argv, &a)) {
 		cli_vars_free(&a.vars);

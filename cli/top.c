@@ -31,8 +31,6 @@ static const char options[] =
 	"  --once               print one snapshot (rates over one interval) and exit\n"
 	"  --interval SECONDS   time between samples (default 1; 0.5 with --once)\n";
 
-#define COUNTERS_DIR "/dev/shm"
-#define COUNTERS_PREFIX "kvick."
 
 static volatile sig_atomic_t interrupted;
 
@@ -40,11 +38,6 @@ static void on_sigint(int sig)
 {
 	(void)sig;
 	interrupted = 1;
-}
-
-static bool process_alive(long pid)
-{
-	return kill((pid_t)pid, 0) == 0 || errno == EPERM;
 }
 
 /* PIDs of live processes that have a counters file; returns how many. */
@@ -60,7 +53,7 @@ static int find_instances(long *pids, int max)
 			continue;
 		char *end;
 		long pid = strtol(de->d_name + strlen(COUNTERS_PREFIX), &end, 10);
-		if (*end || pid <= 0 || !process_alive(pid))
+		if (*end || pid <= 0 || !counters_pid_alive(pid))
 			continue;   /* a stale file of a process that was killed hard */
 		pids[n++] = pid;
 	}
@@ -165,7 +158,7 @@ static int watch(long pid, bool once, double interval)
 		print_table(&v, before, after, t1 - t0);
 		if (once)
 			break;
-		if (!process_alive(pid)) {
+		if (!counters_pid_alive(pid)) {
 			printf("\nprocess %ld has exited\n", pid);
 			break;
 		}

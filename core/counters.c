@@ -1,7 +1,9 @@
 /* counters.c -- the shared-memory counter file (see counters.h). */
 #include "counters.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <signal.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,6 +34,36 @@ static uint64_t clock_ns(clockid_t id)
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
+/* A run killed hard (SIGKILL, a crash) leaves its file behind.  Remove
+ * those of processes that no longer exist, so /dev/shm does not fill up
+ * with them; `kvick top` skips them too.  A file we may not remove (another
+ * user's) is left alone. */
+static void remove_stale_files(void)
+{
+	DIR *d = opendir(COUNTERS_DIR);
+	if (!d)
+		return;
+	struct dirent *de;
+	while ((de = readdir(d))) {
+		if (strncmp(de->d_name, COUNTERS_PREFIX, strlen(COUNTERS_PREFIX)))
+			continue;
+		char *end;
+		long pid = strtol(de->d_name + strlen(COUNTERS_PREFIX), &end, 10);
+		if (*end || pid <= 0 || pid == (long)getpid() || counters_pid_alive(pid))
+			continue;
+		char path[sizeof(COUNTERS_DIR) + 256 + 2];
+		snprintf(path, sizeof path, "%s/%s", COUNTERS_DIR, de->d_name);
+		if (unlink(path) == 0)
+			log_debug("removed %s: process %ld is gone", path, pid);
+	}
+	closedir(d);
+}
+
+bool counters_pid_alive(long pid)
+{
+	return kill((pid_t)pid, 0) == 0 || errno == EPERM;
+}
+
 int counters_open(const char *topology_name, int publish)
 {
 	if (C.hdr)
@@ -39,9 +71,12 @@ int counters_open(const char *topology_name, int publish)
 	C.size = sizeof(struct counters_header) + CAPACITY * sizeof(struct counters_entry);
 	void *mem;
 	if (publish) {
-		snprintf(C.path, sizeof C.path, "/dev/shm/kvick.%d", (int)getpid());
-		int fd = open(C.path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-		if (fd < 0 || ftruncate(fd, (off_t)C.size) < 0) {
+		remove_stale_files();
+		snprintf(C.path, sizeof C.path, "%s/%s%d", COUNTERS_DIR, COUNTERS_PREFIX, (int)getpid());
+		/* 0600: counters name interfaces and files; they are the owner's.
+		 * fchmod too, for a file left by an earlier process with this PID. */
+		int fd = open(C.path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+		if (fd < 0 || fchmod(fd, 0600) < 0 || ftruncate(fd, (off_t)C.size) < 0) {
 			log_warn("cannot create %s (%s): `kvick top` will not see this run",
 			         C.path, strerror(errno));
 			if (fd >= 0)

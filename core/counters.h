@@ -14,11 +14,14 @@
 #ifndef KVICK_COUNTERS_H
 #define KVICK_COUNTERS_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #define COUNTERS_MAGIC    0x6b7669636b637472ull /* "kvickctr" */
 #define COUNTERS_VERSION  1
 #define COUNTER_NAME_MAX  120
+#define COUNTERS_DIR      "/dev/shm"
+#define COUNTERS_PREFIX   "kvick."   /* then the PID: /dev/shm/kvick.PID */
 
 struct counters_header {
 	uint64_t magic;
@@ -38,6 +41,9 @@ struct counters_entry {
 /* Create this process's file (in memory only, with path == NULL: tests and
  * `check`).  Returns 0 or -1. */
 int counters_open(const char *topology_name, int publish);
+/* Whether process pid exists (a counters file of a dead one is stale:
+ * counters_open removes those, `kvick top` skips them). */
+bool counters_pid_alive(long pid);
 /* A new slot named `name` (copied), zeroed; never NULL: when the file is
  * full a private dummy slot is returned and a warning logged once. */
 uint64_t *counters_slot(const char *name);

@@ -321,10 +321,17 @@ static bool finished(struct engine *e)
 }
 
 static struct engine *signalled_engine;
+/* SIGHUP is the operator's "re-read your configuration"; until kvick can
+ * reload a running graph it is logged and ignored, never fatal (the
+ * default action would kill the run without a report). */
+static volatile sig_atomic_t hangups;
 
 static void on_signal(int sig)
 {
-	(void)sig;
+	if (sig == SIGHUP) {
+		hangups++;
+		return;
+	}
 	if (signalled_engine)
 		signalled_engine->stop = 1;
 }
@@ -372,11 +379,13 @@ static void live_timer(void *ctx)
 int engine_run(struct engine *e, const struct run_options *opt)
 {
 	struct run_options o = opt ? *opt : (struct run_options){ .cpu = -1 };
-	struct sigaction sa = { .sa_handler = on_signal }, old_int, old_term;
+	struct sigaction sa = { .sa_handler = on_signal }, old_int, old_term, old_hup;
 	sigemptyset(&sa.sa_mask);
 	signalled_engine = e;
 	sigaction(SIGINT, &sa, &old_int);
 	sigaction(SIGTERM, &sa, &old_term);
+	sigaction(SIGHUP, &sa, &old_hup);
+	sig_atomic_t hangups_seen = hangups;
 
 	e->start_ns = e->live_last_ns = now_ns();
 	uint64_t deadline = o.duration > 0 ? e->start_ns + (uint64_t)(o.duration * 1e9) : UINT64_MAX;
@@ -396,6 +405,11 @@ int engine_run(struct engine *e, const struct run_options *opt)
 		if (t >= deadline)
 			break;
 		run_timers(e, t);
+		if (__builtin_expect(hangups != hangups_seen, 0)) {
+			hangups_seen = hangups;
+			log_warn("SIGHUP received: live reload is not implemented, so it is ignored "
+			         "(the run goes on; stop it with SIGINT or SIGTERM)");
+		}
 		if (moved || o.busywait) {
 			sleep_us = 0;
 		} else {
@@ -415,6 +429,7 @@ int engine_run(struct engine *e, const struct run_options *opt)
 	publish_link_counters(e);
 	sigaction(SIGINT, &old_int, NULL);
 	sigaction(SIGTERM, &old_term, NULL);
+	sigaction(SIGHUP, &old_hup, NULL);
 	signalled_engine = NULL;
 	/* Errors apps met while running (a corrupt pcap record, ...): the run
 	 * delivered what it could; the exit status says it was not clean. */

@@ -244,8 +244,14 @@ const struct mem_config *mem_get_config(void)
 	return &M.cfg;
 }
 
+/* Said once per process: a pool that cannot grow is retried on every
+ * allocation, and the callers count those failures. */
 static void explain_no_hugepages(size_t npages)
 {
+	static bool said;
+	if (said)
+		return;
+	said = true;
 	size_t sz = M.cfg.page_size;
 	long free_now = hugepages_free(sz);
 	if (sz == GB1)

@@ -113,6 +113,13 @@ static int grow(void)
 	return 0;
 }
 
+int freelist_prime(void)
+{
+	if (F.allocated)
+		return 0;
+	return grow();
+}
+
 struct packet *packet_alloc_slow(void)
 {
 	if (grow() < 0) {

@@ -119,6 +119,11 @@ struct freelist_stats {
  * created on demand, one 2 MB chunk (203 packets) at a time. */
 void freelist_set_limit(uint64_t max_packets);
 
+/* Create the first chunk now, so a run that could never get a packet
+ * (no hugepages reserved) fails at start, not by waiting forever.
+ * 0, or -1 (the reason is logged). */
+int freelist_prime(void);
+
 /* The stack itself, public only for the inline fast paths below: a pop or
  * a push each.  Everything else lives in packet.c. */
 struct freelist_stack {
