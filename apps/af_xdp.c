@@ -243,6 +243,19 @@ static void release(struct af_xdp *x)
 	free(x);
 }
 
+static int af_xdp_check(struct app_check *c, const struct app_args *args)
+{
+	const char *mode = app_arg_str(args, "mode");
+	int64_t queue = app_arg_int(args, "queue");
+	if (strcmp(mode, "auto") && strcmp(mode, "native") && strcmp(mode, "skb"))
+		return app_check_error(c, "mode", "mode=%s: expected auto, native or skb", mode);
+	if (queue < 0 || queue >= XSKMAP_ENTRIES)
+		return app_check_error(c, "queue", "queue=%lld: expected 0 to %u", (long long)queue,
+		                       XSKMAP_ENTRIES - 1);
+	return netif_name_check(c, app_arg_str(args, "ifname"));
+}
+
+/* Values are as af_xdp_check() accepted them. */
 static int af_xdp_new(struct app *app, const struct app_args *args)
 {
 	/* calloc: libxdp expects the ring structures zeroed. */
@@ -253,15 +266,6 @@ static int af_xdp_new(struct app *app, const struct app_args *args)
 	const char *ifname = app_arg_str(args, "ifname");
 	const char *mode = app_arg_str(args, "mode");
 	int64_t queue = app_arg_int(args, "queue");
-	if (strcmp(mode, "auto") && strcmp(mode, "native") && strcmp(mode, "skb")) {
-		free(x);
-		return app_error(app, "mode=%s: expected auto, native or skb", mode);
-	}
-	if (queue < 0 || queue >= XSKMAP_ENTRIES) {
-		free(x);
-		return app_error(app, "queue=%lld: expected 0 to %u", (long long)queue,
-		                 XSKMAP_ENTRIES - 1);
-	}
 	x->ifindex = netif_index(app, ifname, true);
 	if (x->ifindex < 0) {
 		free(x);
@@ -438,6 +442,7 @@ static const struct app_class af_xdp_class = {
 	.inputs = ports_in,
 	.outputs = ports_out,
 	.params = params,
+	.check = af_xdp_check,
 	.new = af_xdp_new,
 	.pull = af_xdp_pull,
 	.push = af_xdp_push,

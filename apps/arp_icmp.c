@@ -162,6 +162,20 @@ static void arp_icmp_push(struct app *a)
 	}
 }
 
+static int arp_icmp_check(struct app_check *c, const struct app_args *args)
+{
+	uint8_t mac[6];
+	app_arg_mac(args, "mac", mac);
+	if (mac[0] & 1)
+		return app_check_error(c, "mac", "mac must be a unicast address (lowest bit of the "
+		                       "first byte clear)");
+	if (!app_check_linked(c, "input", false) || !app_check_linked(c, "output", true))
+		return app_check_error(c, NULL, "link both input and output: requests come in on "
+		                       "input, replies leave on output");
+	return 0;
+}
+
+/* Values and ports are as arp_icmp_check() accepted them. */
 static int arp_icmp_new(struct app *a, const struct app_args *args)
 {
 	struct arp_icmp *s = calloc(1, sizeof *s);
@@ -170,20 +184,9 @@ static int arp_icmp_new(struct app *a, const struct app_args *args)
 	a->state = s;
 	app_arg_mac(args, "mac", s->mac);
 	app_arg_ipv4(args, "ip", s->ip);
-	if (s->mac[0] & 1) {
-		free(s);
-		a->state = NULL;
-		return app_error(a, "mac must be a unicast address (lowest bit of the first byte clear)");
-	}
 	s->in = app_input(a, "input");
 	s->out = app_output(a, "output");
 	s->pass = app_output(a, "pass");
-	if (!s->in || !s->out) {
-		free(s);
-		a->state = NULL;
-		return app_error(a, "link both input and output: requests come in on input, "
-		                    "replies leave on output");
-	}
 	s->arp_replies = app_counter(a, "arp_replies");
 	s->echo_replies = app_counter(a, "echo_replies");
 	s->ignored = app_counter(a, "ignored");
@@ -215,6 +218,7 @@ static const struct app_class arp_icmp_class = {
 	.inputs = arp_icmp_inputs,
 	.outputs = arp_icmp_outputs,
 	.params = arp_icmp_params,
+	.check = arp_icmp_check,
 	.new = arp_icmp_new,
 	.push = arp_icmp_push,
 	.stop = arp_icmp_stop,

@@ -179,15 +179,23 @@ static int port_index(struct bridge *b, const char *name)
 	return b->nports++;
 }
 
-static int bridge_new(struct app *a, const struct app_args *args)
+static int bridge_check(struct app_check *c, const struct app_args *args)
 {
 	int64_t size = app_arg_int(args, "mac_table_size");
 	double timeout = app_arg_float(args, "timeout");
 	if (size < 16 || size > (1 << 24) || (size & (size - 1)))
-		return app_error(a, "mac_table_size=%lld: must be a power of two from 16 to 16777216",
-		                 (long long)size);
+		return app_check_error(c, "mac_table_size", "mac_table_size=%lld: must be a power of "
+		                       "two from 16 to 16777216", (long long)size);
 	if (timeout <= 0)
-		return app_error(a, "timeout=%g: must be more than 0 seconds", timeout);
+		return app_check_error(c, "timeout", "timeout=%g: must be more than 0 seconds", timeout);
+	return 0;
+}
+
+/* Values are as bridge_check() accepted them. */
+static int bridge_new(struct app *a, const struct app_args *args)
+{
+	int64_t size = app_arg_int(args, "mac_table_size");
+	double timeout = app_arg_float(args, "timeout");
 	struct bridge *b = calloc(1, sizeof *b);
 	if (!b)
 		return app_error(a, "out of memory");
@@ -258,6 +266,7 @@ static const struct app_class bridge_class = {
 	.inputs = bridge_ports,
 	.outputs = bridge_ports,
 	.params = bridge_params,
+	.check = bridge_check,
 	.new = bridge_new,
 	.push = bridge_push,
 	.stop = bridge_stop,

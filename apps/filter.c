@@ -13,6 +13,7 @@
  * counted as `rejected` -- a deliberate, counted drop.
  */
 #include <pcap/pcap.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "../core/app.h"
@@ -23,34 +24,50 @@ struct filter {
 	uint64_t *accepted, *rejected;
 };
 
+/* Compile expr into prog; 0, or -1 with the reason in err. */
+static int filter_compile(const char *expr, struct bpf_program *prog, char *err, size_t errlen)
+{
+	/* A "dead" handle is all pcap_compile needs: the link type (Ethernet)
+	 * and a snapshot length as large as our largest frame. */
+	pcap_t *dead = pcap_open_dead(DLT_EN10MB, PACKET_MAX_FRAME);
+	if (!dead) {
+		snprintf(err, errlen, "libpcap could not create a compiler handle");
+		return -1;
+	}
+	int r = pcap_compile(dead, prog, expr, 1, PCAP_NETMASK_UNKNOWN);
+	if (r < 0)
+		snprintf(err, errlen, "bad filter expression \"%s\": %s (see `man pcap-filter`)", expr,
+		         pcap_geterr(dead));
+	pcap_close(dead);
+	return r < 0 ? -1 : 0;
+}
+
+static int filter_check(struct app_check *c, const struct app_args *args)
+{
+	struct bpf_program prog;
+	char err[256];
+	if (filter_compile(app_arg_str(args, "expr"), &prog, err, sizeof(err)) < 0)
+		return app_check_error(c, "expr", "%s", err);
+	pcap_freecode(&prog);
+	if (!app_check_linked(c, "input", false) || !app_check_linked(c, "output", true))
+		return app_check_error(c, NULL, "link both input and output");
+	return 0;
+}
+
+/* The expression compiles and the ports are linked: filter_check(). */
 static int filter_new(struct app *a, const struct app_args *args)
 {
-	const char *expr = app_arg_str(args, "expr");
 	struct filter *f = calloc(1, sizeof *f);
 	if (!f)
 		return app_error(a, "out of memory");
 	f->in = app_input(a, "input");
 	f->out = app_output(a, "output");
 	f->reject = app_output(a, "reject");
-	if (!f->in || !f->out) {
+	char err[256];
+	if (filter_compile(app_arg_str(args, "expr"), &f->prog, err, sizeof(err)) < 0) {
 		free(f);
-		return app_error(a, "link both input and output");
+		return app_error(a, "%s", err);   /* libpcap out of memory, say */
 	}
-	/* A "dead" handle is all pcap_compile needs: the link type (Ethernet)
-	 * and a snapshot length as large as our largest frame. */
-	pcap_t *dead = pcap_open_dead(DLT_EN10MB, PACKET_MAX_FRAME);
-	if (!dead) {
-		free(f);
-		return app_error(a, "libpcap could not create a compiler handle");
-	}
-	if (pcap_compile(dead, &f->prog, expr, 1, PCAP_NETMASK_UNKNOWN) < 0) {
-		app_error(a, "bad filter expression \"%s\": %s (see `man pcap-filter`)", expr,
-		          pcap_geterr(dead));
-		pcap_close(dead);
-		free(f);
-		return -1;
-	}
-	pcap_close(dead);
 	f->accepted = app_counter(a, "accepted");
 	f->rejected = app_counter(a, "rejected");
 	a->state = f;
@@ -106,6 +123,7 @@ static const struct app_class filter_class = {
 	.inputs = filter_inputs,
 	.outputs = filter_outputs,
 	.params = filter_params,
+	.check = filter_check,
 	.new = filter_new,
 	.push = filter_push,
 	.stop = filter_stop,

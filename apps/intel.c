@@ -37,6 +37,7 @@
 #include "../driver/device.h"
 #include "../driver/igb.h"
 #include "../driver/ixgbe.h"
+#include "intel_check.h"
 
 #define INTEL_POLL_NS 100000000ull  /* housekeeping every 100 ms */
 
@@ -350,13 +351,7 @@ static int intel_new(struct app *app, const struct app_args *args)
 	};
 	cfg.set_mac = app_arg_mac(args, "mac", cfg.mac);
 	int64_t queue = app_arg_isset(args, "queue") ? app_arg_int(args, "queue") : -1;
-
-	if (app_arg_int(args, "rxq") < 1 || app_arg_int(args, "txq") < 1 ||
-	    app_arg_int(args, "rxring") < 0 || app_arg_int(args, "txring") < 0 ||
-	    app_arg_int(args, "mtu") < 0 || app_arg_int(args, "wait_link") < 0) {
-		app_error(app, "rxq, txq must be >= 1; rxring, txring, mtu, wait_link >= 0");
-		goto err_free;
-	}
+	/* The values are as intel_check() accepted them. */
 	s->port = port_get(app, pci, &cfg);
 	if (!s->port)
 		goto err_free;
@@ -530,6 +525,7 @@ static const struct app_class intel_class = {
 	.inputs = intel_inputs,
 	.outputs = intel_outputs,
 	.params = intel_params,
+	.check = intel_check,
 	.new = intel_new,
 	.pull = intel_pull,
 	.push = intel_push,

@@ -17,11 +17,18 @@ struct join {
 	uint64_t *packets;
 };
 
+static int join_check(struct app_check *c, const struct app_args *args)
+{
+	(void)args;
+	if (!app_check_linked(c, "output", true))
+		return app_check_error(c, NULL, "port 'output' is not connected: packets would have "
+		                       "nowhere to go");
+	return 0;
+}
+
 static int join_new(struct app *app, const struct app_args *args)
 {
 	struct link *output = app_output(app, "output");
-	if (!output)
-		return app_error(app, "port 'output' is not connected: packets would have nowhere to go");
 	struct join *j = calloc(1, sizeof(*j));
 	if (!j)
 		return app_error(app, "out of memory");
@@ -71,6 +78,7 @@ static const struct app_class join_class = {
 	.inputs = join_inputs,
 	.outputs = join_outputs,
 	.params = join_params,
+	.check = join_check,
 	.new = join_new,
 	.push = join_push,
 	.stop = join_stop,

@@ -37,13 +37,18 @@ static int if_flags(const char *ifname, short *flags)
 	return 0;
 }
 
-int netif_index(struct app *app, const char *ifname, bool must_be_up)
+int netif_name_check(struct app_check *c, const char *ifname)
 {
 	if (!ifname || !*ifname)
-		return app_error(app, "parameter ifname is empty");
+		return app_check_error(c, "ifname", "parameter ifname is empty");
 	if (strlen(ifname) >= IFNAMSIZ)
-		return app_error(app, "interface name '%s' is longer than %d characters", ifname,
-		                 IFNAMSIZ - 1);
+		return app_check_error(c, "ifname", "interface name '%s' is longer than %d characters",
+		                       ifname, IFNAMSIZ - 1);
+	return 0;
+}
+
+int netif_index(struct app *app, const char *ifname, bool must_be_up)
+{
 	unsigned idx = if_nametoindex(ifname);
 	if (idx == 0)
 		return app_error(app, "interface %s does not exist in this network namespace "

@@ -7,9 +7,14 @@
 #include <stdbool.h>
 
 struct app;
+struct app_check;
+
+/* For a class's check(): ifname= must be 1..IFNAMSIZ-1 characters (it is
+ * not looked up: the interface may be created later, by a tap app). */
+int netif_name_check(struct app_check *c, const char *ifname);
 
 /* ifindex of ifname in this network namespace, or -1 after app_error()
- * ("does not exist" / "name too long").  With must_be_up, an interface
+ * ("does not exist"; the name is as netif_name_check() accepted it).  With must_be_up, an interface
  * that is administratively down is an error too. */
 int netif_index(struct app *app, const char *ifname, bool must_be_up);
 

@@ -8,7 +8,8 @@
  *
  * Bad input, decided early where possible:
  *  - a file that cannot be opened, or whose header is not a classic
- *    Ethernet pcap header, fails new(): nothing starts;
+ *    Ethernet pcap header, is refused with the topology (check()), and
+ *    again by new() if it changed since: nothing starts;
  *  - a truncated or corrupt record (length over snaplen or over
  *    PACKET_MAX_FRAME, short header, short data) is found while reading:
  *    every frame before it has been delivered, the message naming the byte
@@ -30,11 +31,26 @@ struct pcap_reader {
 	uint64_t *packets, *bytes, *errors, *snapped, *loops, *alloc_failures;
 };
 
+/* The file must open and start with a pcap header now; it is opened
+ * again by new() (and may have changed in between: new() says so). */
+static int pcap_reader_check(struct app_check *c, const struct app_args *args)
+{
+	struct pcap_in in;
+	int r = pcap_in_open(&in, app_arg_str(args, "file"));
+	if (r < 0)
+		app_check_error(c, "file", "%s", in.error);
+	pcap_in_close(&in);
+	if (r < 0)
+		return -1;
+	if (!app_check_linked(c, "output", true))
+		return app_check_error(c, NULL, "port 'output' is not connected: frames would have "
+		                       "nowhere to go");
+	return 0;
+}
+
 static int pcap_reader_new(struct app *app, const struct app_args *args)
 {
 	struct link *output = app_output(app, "output");
-	if (!output)
-		return app_error(app, "port 'output' is not connected: frames would have nowhere to go");
 	struct pcap_reader *r = calloc(1, sizeof(*r));
 	if (!r)
 		return app_error(app, "out of memory");
@@ -164,7 +180,7 @@ static const struct app_class pcap_reader_class = {
 		"Without loop the reader is done at end of file, so `kvick run` stops once\n"
 		"everything is delivered.\n"
 		"Errors: a file that cannot be opened, or is not a classic Ethernet pcap,\n"
-		"fails at start. A truncated or corrupt record (length over the file's\n"
+		"is refused with the topology (kvick check says so too). A truncated or corrupt record (length over the file's\n"
 		"snaplen or over 9216 bytes, short header, short data) ends the reading:\n"
 		"every frame before it is delivered, the message names the record's byte\n"
 		"offset (log and report), errors counts it, and the reader is done, even with\n"
@@ -180,6 +196,7 @@ static const struct app_class pcap_reader_class = {
 	.inputs = pcap_reader_inputs,
 	.outputs = pcap_reader_outputs,
 	.params = pcap_reader_params,
+	.check = pcap_reader_check,
 	.new = pcap_reader_new,
 	.pull = pcap_reader_pull,
 	.stop = pcap_reader_stop,

@@ -11,9 +11,13 @@
  * every record it loses, and every later one, is counted in write_errors:
  * a short file beats a file with holes.
  */
+#include <errno.h>
+#include <libgen.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "../core/app.h"
 #include "../core/log.h"
@@ -25,6 +29,34 @@ struct pcap_writer {
 	bool dirty;              /* records in the buffer since the last flush */
 	uint64_t *packets, *bytes, *write_errors;
 };
+
+/* The file is created by new(), not here (check creates nothing): what
+ * can be told now is whether its folder is there and writable, and that
+ * the name is not a folder. */
+static int pcap_writer_check(struct app_check *c, const struct app_args *args)
+{
+	const char *file = app_arg_str(args, "file");
+	if (!*file)
+		return app_check_error(c, "file", "file= is empty");
+	struct stat st;
+	if (stat(file, &st) == 0 && S_ISDIR(st.st_mode))
+		return app_check_error(c, "file", "%s is a directory", file);
+	char *copy = strdup(file);
+	if (!copy)
+		return app_check_error(c, "file", "out of memory");
+	const char *dir = dirname(copy);
+	int r = 0;
+	if (stat(dir, &st) != 0)
+		r = app_check_error(c, "file", "cannot create %s: folder %s: %s", file, dir,
+		                    strerror(errno));
+	else if (!S_ISDIR(st.st_mode))
+		r = app_check_error(c, "file", "cannot create %s: %s is not a folder", file, dir);
+	else if (access(dir, W_OK | X_OK) != 0)
+		r = app_check_error(c, "file", "cannot create %s: folder %s: %s", file, dir,
+		                    strerror(errno));
+	free(copy);
+	return r;
+}
 
 static int pcap_writer_new(struct app *app, const struct app_args *args)
 {
@@ -126,7 +158,8 @@ static const struct app_class pcap_writer_class = {
 		"it has one (frames from pcap_reader keep their capture time) and the wall\n"
 		"clock otherwise. Records are buffered; the buffer is written when full,\n"
 		"whenever a breath brings no packets, and at stop, which closes the file. A\n"
-		"file that cannot be created fails at start.\n"
+		"file whose folder is missing or not writable is refused with the topology\n"
+		"(kvick check says so too); one that still cannot be created fails at start.\n"
 		"Counters:\n"
 		"  packets, bytes   frames received\n"
 		"  write_errors     frames lost to a failed write (after the first failure\n"
@@ -134,6 +167,7 @@ static const struct app_class pcap_writer_class = {
 	.inputs = pcap_writer_inputs,
 	.outputs = pcap_writer_outputs,
 	.params = pcap_writer_params,
+	.check = pcap_writer_check,
 	.new = pcap_writer_new,
 	.push = pcap_writer_push,
 	.stop = pcap_writer_stop,

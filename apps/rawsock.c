@@ -165,6 +165,16 @@ static void release(struct rawsock *s)
 	free(s);
 }
 
+static int rawsock_check(struct app_check *c, const struct app_args *args)
+{
+	enum offload_mode mode;
+	if (offload_parse_mode(app_arg_str(args, "offload"), &mode) < 0)
+		return app_check_error(c, "offload", "offload=%s: expected wire or keep",
+		                       app_arg_str(args, "offload"));
+	return netif_name_check(c, app_arg_str(args, "ifname"));
+}
+
+/* Values are as rawsock_check() accepted them. */
 static int rawsock_new(struct app *app, const struct app_args *args)
 {
 	struct rawsock *s = calloc(1, sizeof *s);
@@ -172,10 +182,7 @@ static int rawsock_new(struct app *app, const struct app_args *args)
 		return app_error(app, "out of memory");
 	s->fd = -1;
 	const char *ifname = app_arg_str(args, "ifname");
-	if (offload_parse_mode(app_arg_str(args, "offload"), &s->mode) < 0) {
-		free(s);
-		return app_error(app, "offload=%s: expected wire or keep", app_arg_str(args, "offload"));
-	}
+	offload_parse_mode(app_arg_str(args, "offload"), &s->mode);
 	int ifindex = netif_index(app, ifname, true);
 	if (ifindex >= 0)
 		strcpy(s->ifname, ifname); /* length checked by netif_index */
@@ -388,6 +395,7 @@ static const struct app_class rawsock_class = {
 	.inputs = ports_in,
 	.outputs = ports_out,
 	.params = params,
+	.check = rawsock_check,
 	.new = rawsock_new,
 	.pull = rawsock_pull,
 	.push = rawsock_push,

@@ -23,14 +23,22 @@ struct repeater {
 	uint64_t *stored, *packets, *over_limit, *clone_failures;
 };
 
-static int repeater_new(struct app *app, const struct app_args *args)
+static int repeater_check(struct app_check *c, const struct app_args *args)
 {
 	int64_t limit = app_arg_int(args, "limit");
 	if (limit < 1 || limit > 1000000)
-		return app_error(app, "limit=%lld is out of range: 1..1000000 packets", (long long)limit);
+		return app_check_error(c, "limit", "limit=%lld is out of range: 1..1000000 packets",
+		                       (long long)limit);
+	if (!app_check_linked(c, "output", true))
+		return app_check_error(c, NULL, "port 'output' is not connected: a repeater needs one");
+	return 0;
+}
+
+/* Values and ports are as repeater_check() accepted them. */
+static int repeater_new(struct app *app, const struct app_args *args)
+{
+	int64_t limit = app_arg_int(args, "limit");
 	struct link *output = app_output(app, "output");
-	if (!output)
-		return app_error(app, "port 'output' is not connected: a repeater needs one");
 	struct repeater *r = calloc(1, sizeof(*r));
 	if (!r)
 		return app_error(app, "out of memory");
@@ -145,6 +153,7 @@ static const struct app_class repeater_class = {
 	.inputs = repeater_inputs,
 	.outputs = repeater_outputs,
 	.params = repeater_params,
+	.check = repeater_check,
 	.new = repeater_new,
 	.push = repeater_push,
 	.stop = repeater_stop,

@@ -31,20 +31,28 @@ struct source {
 	                          * (+ PACKET_COPY_SLACK bytes for packet_copy_frame) */
 };
 
-static int source_new(struct app *app, const struct app_args *args)
+static int source_check(struct app_check *c, const struct app_args *args)
 {
 	int64_t size = app_arg_int(args, "size");
 	if (size < SOURCE_MIN_SIZE || size > PACKET_MAX_FRAME)
-		return app_error(app, "size=%lld is out of range: a frame is %u..%u bytes",
-		                 (long long)size, SOURCE_MIN_SIZE, PACKET_MAX_FRAME);
+		return app_check_error(c, "size", "size=%lld is out of range: a frame is %u..%u bytes",
+		                       (long long)size, SOURCE_MIN_SIZE, PACKET_MAX_FRAME);
 	int64_t count = app_arg_int(args, "count");
 	if (app_arg_isset(args, "count") && count < 0)
-		return app_error(app, "count=%lld: must be 0 or more (leave it unset for no limit)",
-		                 (long long)count);
-	struct link *output = app_output(app, "output");
-	if (!output)
-		return app_error(app, "port 'output' is not connected: the frames would have nowhere to go");
+		return app_check_error(c, "count", "count=%lld: must be 0 or more (leave it unset for "
+		                       "no limit)", (long long)count);
+	if (!app_check_linked(c, "output", true))
+		return app_check_error(c, NULL, "port 'output' is not connected: the frames would have "
+		                       "nowhere to go");
+	return 0;
+}
 
+/* Values and ports are as source_check() accepted them. */
+static int source_new(struct app *app, const struct app_args *args)
+{
+	int64_t size = app_arg_int(args, "size");
+	int64_t count = app_arg_int(args, "count");
+	struct link *output = app_output(app, "output");
 	struct source *s = calloc(1, sizeof(*s) + (size_t)size + PACKET_COPY_SLACK);
 	if (!s)
 		return app_error(app, "out of memory");
@@ -145,6 +153,7 @@ static const struct app_class source_class = {
 	.inputs = source_inputs,
 	.outputs = source_outputs,
 	.params = source_params,
+	.check = source_check,
 	.new = source_new,
 	.pull = source_pull,
 	.stop = source_stop,

@@ -16,6 +16,15 @@ struct split {
 	uint64_t *packets;
 };
 
+static int split_check(struct app_check *c, const struct app_args *args)
+{
+	(void)args;
+	if (!app_check_linked(c, NULL, true))
+		return app_check_error(c, NULL, "no output is connected: a split needs at least one");
+	return 0;
+}
+
+/* At least one output is linked: split_check() said so. */
 static int split_new(struct app *app, const struct app_args *args)
 {
 	struct split *s = calloc(1, sizeof(*s));
@@ -25,10 +34,6 @@ static int split_new(struct app *app, const struct app_args *args)
 	for (int i = 0; i < app->nout; i++)
 		if (app->out[i].link)
 			s->outputs[s->noutputs++] = app->out[i].link;
-	if (s->noutputs == 0) {
-		free(s);
-		return app_error(app, "no output is connected: a split needs at least one");
-	}
 	s->packets = app_counter(app, "packets");
 	app->state = s;
 	return 0;
@@ -72,6 +77,7 @@ static const struct app_class split_class = {
 	.inputs = split_inputs,
 	.outputs = split_outputs,
 	.params = split_params,
+	.check = split_check,
 	.new = split_new,
 	.push = split_push,
 	.stop = split_stop,

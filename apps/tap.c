@@ -105,6 +105,16 @@ static void release(struct tap *t)
 	free(t);
 }
 
+static int tap_check(struct app_check *c, const struct app_args *args)
+{
+	enum offload_mode mode;
+	if (offload_parse_mode(app_arg_str(args, "offload"), &mode) < 0)
+		return app_check_error(c, "offload", "offload=%s: expected wire or keep",
+		                       app_arg_str(args, "offload"));
+	return netif_name_check(c, app_arg_str(args, "ifname"));
+}
+
+/* Values are as tap_check() accepted them. */
 static int tap_new(struct app *app, const struct app_args *args)
 {
 	struct tap *t = calloc(1, sizeof *t);
@@ -114,15 +124,7 @@ static int tap_new(struct app *app, const struct app_args *args)
 		return app_error(app, "out of memory");
 	}
 	t->fd = -1;
-	if (offload_parse_mode(app_arg_str(args, "offload"), &t->mode) < 0) {
-		release(t);
-		return app_error(app, "offload=%s: expected wire or keep", app_arg_str(args, "offload"));
-	}
-	if (!ifname || !*ifname || strlen(ifname) >= IFNAMSIZ) {
-		release(t);
-		return app_error(app, "ifname '%s' must be 1 to %d characters", ifname ? ifname : "",
-		                 IFNAMSIZ - 1);
-	}
+	offload_parse_mode(app_arg_str(args, "offload"), &t->mode);
 	if (open_tap(app, t, ifname) < 0) {
 		release(t);
 		return -1;
@@ -222,6 +224,7 @@ static const struct app_class tap_class = {
 	.inputs = ports_in,
 	.outputs = ports_out,
 	.params = params,
+	.check = tap_check,
 	.new = tap_new,
 	.pull = tap_pull,
 	.push = tap_push,

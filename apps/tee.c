@@ -19,6 +19,15 @@ struct tee {
 	uint64_t *packets, *clone_failures;
 };
 
+static int tee_check(struct app_check *c, const struct app_args *args)
+{
+	(void)args;
+	if (!app_check_linked(c, NULL, true))
+		return app_check_error(c, NULL, "no output is connected: a tee needs at least one");
+	return 0;
+}
+
+/* At least one output is linked: tee_check() said so. */
 static int tee_new(struct app *app, const struct app_args *args)
 {
 	struct tee *t = calloc(1, sizeof(*t));
@@ -28,10 +37,6 @@ static int tee_new(struct app *app, const struct app_args *args)
 	for (int i = 0; i < app->nout; i++)
 		if (app->out[i].link)
 			t->outputs[t->noutputs++] = app->out[i].link;
-	if (t->noutputs == 0) {
-		free(t);
-		return app_error(app, "no output is connected: a tee needs at least one");
-	}
 	t->packets = app_counter(app, "packets");
 	t->clone_failures = app_counter(app, "clone_failures");
 	app->state = t;
@@ -96,6 +101,7 @@ static const struct app_class tee_class = {
 	.inputs = tee_inputs,
 	.outputs = tee_outputs,
 	.params = tee_params,
+	.check = tee_check,
 	.new = tee_new,
 	.push = tee_push,
 	.stop = tee_stop,

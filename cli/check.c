@@ -11,9 +11,11 @@ KVICK_COMMAND(check, "check FILE [VAR=VALUE ...]", "validate a topology file wit
 
 static const char options[] =
 	"Reads FILE as `kvick run` would -- every app's class, parameters and\n"
-	"types, every link's apps and ports -- and reports every error found as\n"
-	"FILE:LINE:COL with the line and a caret.  NAME=VALUE sets ${NAME}.\n"
-	"Nothing is started: no device is opened, no memory reserved.\n"
+	"types, each class's own checks of its values (ranges, a filter that\n"
+	"compiles, a pcap file that opens), every link's apps and ports -- and\n"
+	"reports every error found as FILE:LINE:COL with the line and a caret.\n"
+	"NAME=VALUE sets ${NAME}.  Nothing is started: no device is opened, no\n"
+	"file created, no memory reserved.\n"
 	"\n"
 	"exit status: 0 valid, 1 errors (on stderr), 2 usage error\n";
 

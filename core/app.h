@@ -10,9 +10,14 @@
  * it.  Nothing else needs editing to add an app.
  *
  * Life of an instance:
- *   1. the topology is checked against the class (ports, parameters, types);
+ *   1. the topology is checked against the class (ports, parameters, types),
+ *      then by the class's own check(args) if it has one: ranges, a filter
+ *      that compiles, a file that is a pcap, ports that must be linked.
+ *      This is part of reading the file, so `kvick check` refuses exactly
+ *      what `kvick run` refuses, with the same FILE:LINE:COL message;
  *   2. the engine creates struct app, connects its links, then calls
- *      new(app, args): the app reads its parameters, allocates its state
+ *      new(app, args) (only ever on values check() passed): the app reads
+ *      its parameters, allocates its state
  *      in app->state, may cache its links (app_input/app_output), and may
  *      register counters (app_counter).  On failure it calls app_error()
  *      and returns -1; nothing is started.
@@ -58,6 +63,7 @@ struct app_param {
 
 struct app;
 struct app_args;
+struct app_check;
 
 struct app_class {
 	const char *name;     /* as used in topology files */
@@ -66,6 +72,9 @@ struct app_class {
 	const char *const *inputs;   /* NULL-terminated names, or {"*", NULL} */
 	const char *const *outputs;
 	const struct app_param *params; /* terminated by {NULL} */
+	/* Optional: refuse what the parameter types alone let through, without
+	 * opening a device or creating a file.  0, or app_check_error(). */
+	int  (*check)(struct app_check *c, const struct app_args *args);
 	int  (*new)(struct app *app, const struct app_args *args);
 	void (*pull)(struct app *app);   /* NULL: not a source */
 	void (*push)(struct app *app);   /* NULL: nothing to do on push */
@@ -139,6 +148,19 @@ uint64_t *app_counter(struct app *app, const char *name);
  * the error is printed and `kvick run` exits with status 1.  Log it too
  * (log_error) if the operator should see it at once. */
 int app_error(struct app *app, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* From a class's check(): why the app line is refused.  `param` is the
+ * parameter at fault (the message points at its value), or NULL for the
+ * app as a whole (it points at the app's name).  Returns -1:
+ *     return app_check_error(c, "size", "size=%lld is out of range", ...);
+ */
+int app_check_error(struct app_check *c, const char *param, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* From check(): whether the topology links input (output=false) or output
+ * port `port` of this app; port NULL: any port on that side.  When a link
+ * line of the file is itself broken this answers true, so one mistake
+ * gives one message. */
+bool app_check_linked(const struct app_check *c, const char *port, bool output);
 
 /* Parse helpers shared by the parser and apps. 0 on success. */
 int parse_mac(const char *s, uint8_t out[6]);

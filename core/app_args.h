@@ -31,6 +31,15 @@ struct app_args {
 	struct app_arg_value *v;      /* one per class parameter, in class order */
 };
 
+/* What a class's check() is given besides the values (see app.h). */
+struct app_check {
+	const char *const *inputs, *const *outputs;  /* linked port names */
+	int ninputs, noutputs;
+	bool links_unknown;      /* a link line is broken: assume linked */
+	const char *param;       /* set by app_check_error; NULL: the app */
+	char error[256];
+};
+
 /* Fill `a` for `cls` from n key/value pairs (keys are known parameters of
  * the class, checked by the caller) and the class defaults.  Values are
  * not copied: they must outlive `a`.  Returns 0, or -1 when out of memory. */

@@ -207,6 +207,7 @@ static void app_declare(struct topo_parser *p, const struct topo_app *app,
 
 static void parse_app(struct topo_parser *p, int lineno, const struct topo_word *w, int nw)
 {
+	int errors_before = p->nerrors;
 	if (nw < 2) {
 		topo_error(p, lineno, col_after(&w[0]), 1,
 		           "expected an app name after 'app' (app NAME CLASS [key=value ...])");
@@ -230,13 +231,20 @@ static void parse_app(struct topo_parser *p, int lineno, const struct topo_word 
 		if (app_line_param(p, lineno, &w[k], cls, w, k, &keys[k - 3]))
 			app.args[app.nargs++] = (struct topo_arg){
 				.key = keys[k - 3], .value = w[k].text + w[k].eq + 1,
-				.line = lineno, .col = w[k].col,
+				.line = lineno, .col = w[k].col, .value_col = w[k].value_col,
+				.value_len = w[k].col + w[k].len - w[k].value_col,
 			};
 	}
 	if (cls)
 		app_line_required(p, lineno, &w[1], cls, keys, nw - 3);
-	if (name_ok)
+	if (name_ok) {
+		/* (a bad word's error was reported when the line was split) */
+		bool line_ok = p->nerrors == errors_before;
+		for (int k = 0; k < nw; k++)
+			line_ok &= !w[k].bad;
 		app_declare(p, &app, &w[1]);
+		p->app_src[p->t->napps - 1].line_ok = line_ok;
+	}
 }
 
 /* An app line whose name or class had an error (an unset variable, say):
@@ -367,15 +375,9 @@ static void parse_link(struct topo_parser *p, int lineno, const struct topo_word
 
 /* ---- the file ---- */
 
-static void parse_line(struct topo_parser *p, int lineno)
+static void parse_words(struct topo_parser *p, int lineno, const struct topo_word *w, int n,
+                        bool bad)
 {
-	struct topo_word w[TOPO_MAX_WORDS];
-	int n = topo_lex_line(p, lineno, w, TOPO_MAX_WORDS);
-	bool bad = false;
-	for (int i = 0; i < n; i++)
-		bad |= w[i].bad;
-	if (n == 0)
-		return;
 	if (!strcmp(w[0].text, "app")) {
 		if ((n > 1 && w[1].bad) || (n > 2 && w[2].bad))
 			parse_broken_app(p, lineno, w, n);
@@ -393,6 +395,23 @@ static void parse_line(struct topo_parser *p, int lineno)
 		           "'link FROM_APP.PORT -> TO_APP.PORT' or a '# comment'",
 		           w[0].text, topo_did_you_mean(hint, sizeof(hint), w[0].text, keywords, 2));
 	}
+}
+
+static void parse_line(struct topo_parser *p, int lineno)
+{
+	struct topo_word w[TOPO_MAX_WORDS];
+	int errors_before = p->nerrors;
+	int n = topo_lex_line(p, lineno, w, TOPO_MAX_WORDS);
+	bool bad = false;
+	for (int i = 0; i < n; i++)
+		bad |= w[i].bad;
+	if (n == 0)
+		return;
+	parse_words(p, lineno, w, n, bad);
+	/* A line that is not a valid app line may have been meant as a link:
+	 * what it linked is unknown, so "not linked" must not be claimed. */
+	if (p->nerrors > errors_before && strcmp(w[0].text, "app"))
+		p->broken_links++;
 }
 
 static char *read_file(const char *file, FILE *err)

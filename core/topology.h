@@ -29,7 +29,8 @@
 struct topo_arg {
 	const char *key;
 	const char *value;       /* after ${VAR} substitution */
-	int line, col;
+	int line, col;           /* where the key=value word starts */
+	int value_col, value_len;  /* where its value was written */
 };
 
 struct topo_app {

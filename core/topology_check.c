@@ -9,8 +9,12 @@
  *     feeds at most one link (a link is single-producer single-consumer;
  *     copying and merging are what the tee and join apps are for);
  *   - no app has more linked ports than APP_MAX_PORTS.
- * Then warnings: apps that nothing links to, and command-line variables
- * the file never uses (a likely typo in the variable's name).
+ * Then each app whose line is valid goes through its class's check()
+ * (app.h): value ranges, a filter that compiles, ports that must be
+ * linked.  Its error points at the parameter's value, or at the app name.
+ * Then warnings: apps that nothing links to (not claimed when a broken
+ * line may have been their link), and command-line variables the file
+ * never uses (a likely typo in the variable's name).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -147,18 +151,81 @@ static void check_links(struct topo_parser *p)
 			if (!p->app_src[to].broken)
 				ok &= port_ok(p, l, &t->apps[to], false);
 		}
-		if (from < 0 || to < 0 || !ok)
+		if (from < 0 || to < 0 || !ok) {
+			p->broken_links++;
 			continue;
+		}
 		check_single_use(p, i);
 		check_port_count(p, i, from, true, nout);
 		check_port_count(p, i, to, false, nin);
 	}
 }
 
+/* Where an app_check_error() points: the parameter's value when the file
+ * gives it, else the app's name. */
+static void app_check_failed(struct topo_parser *p, int i, const struct app_check *c)
+{
+	const struct topo_app *a = &p->t->apps[i];
+	int col = p->app_src[i].name_col, len = p->app_src[i].name_len;
+	for (int k = 0; c->param && k < a->nargs; k++) {
+		if (!strcmp(a->args[k].key, c->param)) {
+			col = a->args[k].value_col;
+			len = a->args[k].value_len;
+		}
+	}
+	topo_error(p, a->line, col, len, "app '%s' (class '%s'): %s", a->name, a->cls->name,
+	           c->error[0] ? c->error : "refused (no reason given)");
+}
+
+/* The ports of app `name` that links use, on one side. */
+static int linked_ports(const struct topology *t, const char *name, bool output,
+                        const char **ports)
+{
+	int n = 0;
+	for (int i = 0; i < t->nlinks; i++) {
+		const struct topo_link *l = &t->links[i];
+		if (output && !strcmp(l->from_app, name))
+			ports[n++] = l->from_port;
+		else if (!output && !strcmp(l->to_app, name))
+			ports[n++] = l->to_port;
+	}
+	return n;
+}
+
+static void check_apps(struct topo_parser *p)
+{
+	const struct topology *t = p->t;
+	const char **in = calloc(t->nlinks + 1, sizeof(*in));
+	const char **out = calloc(t->nlinks + 1, sizeof(*out));
+	for (int i = 0; in && out && i < t->napps; i++) {
+		const struct topo_app *a = &t->apps[i];
+		if (!p->app_src[i].line_ok || !a->cls || !a->cls->check)
+			continue;
+		const char *keys[TOPO_MAX_PARAMS], *values[TOPO_MAX_PARAMS];
+		for (int k = 0; k < a->nargs; k++) {
+			keys[k] = a->args[k].key;
+			values[k] = a->args[k].value;
+		}
+		struct app_args args;
+		if (app_args_init(&args, a->cls, keys, values, a->nargs))
+			break;   /* out of memory: run will say so too */
+		struct app_check c = {
+			.inputs = in, .ninputs = linked_ports(t, a->name, false, in),
+			.outputs = out, .noutputs = linked_ports(t, a->name, true, out),
+			.links_unknown = p->broken_links > 0,
+		};
+		if (a->cls->check(&c, &args) < 0)
+			app_check_failed(p, i, &c);
+		app_args_release(&args);
+	}
+	free(in);
+	free(out);
+}
+
 static void check_warnings(struct topo_parser *p)
 {
 	const struct topology *t = p->t;
-	for (int i = 0; i < t->napps; i++)
+	for (int i = 0; i < t->napps && p->broken_links == 0; i++)
 		if (!p->app_src[i].linked)
 			topo_warning(p, t->apps[i].line, p->app_src[i].name_col, p->app_src[i].name_len,
 			             "app '%s' has no links", t->apps[i].name);
@@ -171,6 +238,7 @@ static void check_warnings(struct topo_parser *p)
 void topo_check(struct topo_parser *p)
 {
 	check_links(p);
+	check_apps(p);
 	if (p->t->napps == 0 && p->nerrors == 0)
 		topo_error(p, 0, 0, 0, "no apps declared (declare one with 'app NAME CLASS [key=value ...]')");
 	check_warnings(p);

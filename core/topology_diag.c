@@ -1,7 +1,7 @@
 /* topology_diag.c -- errors and warnings of the topology parser.
  *
  * Messages are collected while the file is read and printed at the end,
- * sorted by position, so checks that need the whole file (links) still
+ * errors before warnings, each sorted by position, so checks that need the whole file (links) still
  * come out in line order.  Each one looks like a compiler's:
  *
  *     bridge.topo:3:11: error: unknown app class 'brige'; did you mean ...
@@ -57,10 +57,14 @@ void topo_warning(struct topo_parser *p, int line, int col, int len, const char 
 	va_end(ap);
 }
 
-/* File-level messages (line 0) go last: they sum up the whole file. */
+/* Errors first, then warnings (a warning is often a consequence of an
+ * error: the reader fixes errors first); each in line order.  File-level
+ * messages (line 0) go last: they sum up the whole file. */
 static int diag_cmp(const void *a, const void *b)
 {
 	const struct topo_diag *x = a, *y = b;
+	if (x->warning != y->warning)
+		return x->warning ? 1 : -1;
 	int lx = x->line ? x->line : 1 << 30, ly = y->line ? y->line : 1 << 30;
 	if (lx != ly)
 		return lx < ly ? -1 : 1;

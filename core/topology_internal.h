@@ -2,7 +2,8 @@
  *
  *   topology.c        public API, reading the file, `app` and `link` lines
  *   topology_lex.c    splitting a line into words: quotes, ${VAR}, comments
- *   topology_check.c  the whole-file checks: links against apps and ports
+ *   topology_check.c  the whole-file checks: links against apps and ports,
+ *                     then each app class's own check() of its values
  *   topology_diag.c   collecting, sorting and printing errors and warnings
  *   topology_dot.c    Graphviz output
  *
@@ -53,6 +54,7 @@ struct topo_diag {
 struct topo_app_src {
 	int name_col, name_len;
 	bool broken;         /* its class is unknown: skip checks that need it */
+	bool line_ok;        /* its line had no error: the class may check it */
 	bool linked;
 };
 struct topo_link_src {
@@ -71,6 +73,7 @@ struct topo_parser {
 	bool *var_used;
 	struct topo_diag *diags;
 	int ndiags, cap_diags, nerrors;
+	int broken_links;         /* lines that may have been links but had errors */
 	struct topo_app_src app_src[TOPO_MAX_APPS];
 	struct topo_link_src link_src[TOPO_MAX_LINKS];
 };
@@ -84,7 +87,8 @@ int topo_find_app(const struct topology *t, const char *name);
  * A word with an error in it (reported already) has its `bad` flag set. */
 int topo_lex_line(struct topo_parser *p, int lineno, struct topo_word *w, int max);
 
-/* topology_check.c: checks that need the whole file (links, unused apps). */
+/* topology_check.c: checks that need the whole file (links, each class's
+ * check() of its values, unused apps). */
 void topo_check(struct topo_parser *p);
 
 /* topology_diag.c */

@@ -49,14 +49,26 @@ done
 ok "--help on every command ($(echo $commands))"
 
 # ---- check on the real examples ----
-# Each ${VAR} without a default gets the placeholder 1: a valid string, int
-# and bool.  Where a variable feeds a mac or ipv4 parameter, "bad value '1'"
-# is the only error allowed.
+# Each ${VAR} without a default gets a placeholder the classes accept
+# (check runs each class's own checks): NIC* a model port, IN an empty
+# pcap file, OUT and FILE a file in $tmp, anything else 1 (a valid string,
+# int and bool).  Where a variable feeds a mac or ipv4 parameter, "bad
+# value '1'" is the only error allowed.
+# an empty classic pcap: magic a1b2c3d4 (little-endian), 2.4, snaplen 65535, Ethernet
+printf '\xd4\xc3\xb2\xa1\x02\x00\x04\x00\0\0\0\0\0\0\0\0\xff\xff\0\0\x01\0\0\0' >"$tmp/empty.pcap"
+placeholder() {
+	case "$1" in
+		NIC*) echo "sim:0" ;;
+		IN) echo "$tmp/empty.pcap" ;;
+		OUT|FILE) echo "$tmp/out.pcap" ;;
+		*) echo 1 ;;
+	esac
+}
 n=0
 for f in examples/*.topo; do
 	vars=()
 	for v in $(grep -o '\${[A-Za-z_][A-Za-z0-9_]*}' "$f" | tr -d '${}' | sort -u); do
-		vars+=("$v=1")
+		vars+=("$v=$(placeholder "$v")")
 	done
 	rc=0
 	"$KVICK" check "$f" "${vars[@]}" >"$tmp/out" 2>"$tmp/err" || rc=$?
@@ -149,7 +161,12 @@ has err "unknown app class 'tea'"
 printf 'app rd pcap_reader file=%s/missing.pcap\napp s sink\nlink rd.output -> s.input\n' "$tmp" \
 	> "$tmp/nofile.topo"
 expect 1 "$KVICK" run "$tmp/nofile.topo" --no-hugepages
-has err "$tmp/nofile.topo:1: app rd (pcap_reader): error: cannot open $tmp/missing.pcap"
+has err "$tmp/nofile.topo:1:25: error: app 'rd' (class 'pcap_reader'): cannot open $tmp/missing.pcap"
+# what only the start can find (no such interface) names the app's line
+printf 'app s source count=1\napp r rawsock ifname=kvnone0\nlink s.output -> r.input\n' >"$tmp/noif.topo"
+expect 0 "$KVICK" check "$tmp/noif.topo"
+expect 1 "$KVICK" run "$tmp/noif.topo" --no-hugepages
+has err "$tmp/noif.topo:2: app r (rawsock): error: interface kvnone0 does not exist"
 expect 0 "$KVICK" run "$tmp/good.topo" SIZE=100 --no-hugepages --report-json "$tmp/r.json"
 has out "kvick report:"
 grep -q '"s1": {"packets": 1000' "$tmp/r.json" || { cat "$tmp/r.json"; fail "report JSON lacks s1's 1000 packets"; }

@@ -86,24 +86,27 @@ static void source_count_zero_is_done_at_once(void **state)
 
 static void source_bad_size_is_an_error(void **state)
 {
-	char *err = net_start_fails(
+	char *err = test_topology_refused("test.topo",
 		"app src source size=59\napp snk sink\nlink src.output -> snk.input\n");
-	assert_contains(err, "size=59 is out of range: a frame is 60..9216 bytes");
+	assert_contains(err, "test.topo:1:21: error: app 'src' (class 'source'): size=59 is out of "
+	                "range: a frame is 60..9216 bytes\n");
 	free(err);
-	err = net_start_fails(
+	err = test_topology_refused("test.topo",
 		"app src source size=9217\napp snk sink\nlink src.output -> snk.input\n");
-	assert_contains(err, "size=9217 is out of range: a frame is 60..9216 bytes");
+	assert_contains(err, "test.topo:1:21: error: app 'src' (class 'source'): size=9217 is out of "
+	                "range: a frame is 60..9216 bytes\n");
 	free(err);
-	err = net_start_fails(
+	err = test_topology_refused("test.topo",
 		"app src source count=-1\napp snk sink\nlink src.output -> snk.input\n");
-	assert_contains(err, "count=-1: must be 0 or more");
+	assert_contains(err, "test.topo:1:22: error: app 'src' (class 'source'): count=-1: must be 0 or more");
 	free(err);
 }
 
 static void source_without_output_is_an_error(void **state)
 {
-	char *err = net_start_fails("app src source count=5\n");
-	assert_contains(err, "port 'output' is not connected");
+	char *err = test_topology_refused("test.topo", "app src source count=5\n");
+	assert_contains(err, "test.topo:1:5: error: app 'src' (class 'source'): port 'output' is not "
+	                "connected");
 	free(err);
 }
 

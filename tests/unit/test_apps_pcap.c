@@ -282,7 +282,7 @@ static void read_bad_magic(void **state)
 {
 	static const uint8_t pcapng[32] = {0x0a, 0x0d, 0x0d, 0x0a, 0x1c, 0, 0, 0, 0x4d, 0x3c, 0x2b, 0x1a};
 	const char *path = save("ng.pcap", pcapng, sizeof(pcapng));
-	char *err = net_start_fails(reader_topo(path, ""));
+	char *err = test_topology_refused("test.topo", reader_topo(path, ""));
 	char want[256];
 	snprintf(want, sizeof(want), "%s: byte offset 0: bad magic 0x0a0d0d0a, not a classic pcap file", path);
 	assert_contains(err, want);
@@ -294,7 +294,7 @@ static void read_short_file_header(void **state)
 	struct pbuf pb;
 	file_header(&pb, false, PCAP_MAGIC_USEC, 65535, 1);
 	const char *path = save("short.pcap", pb.b, 10);
-	char *err = net_start_fails(reader_topo(path, ""));
+	char *err = test_topology_refused("test.topo", reader_topo(path, ""));
 	char want[256];
 	snprintf(want, sizeof(want), "%s: byte offset 0: truncated file header (10 of 24 bytes)", path);
 	assert_contains(err, want);
@@ -306,7 +306,7 @@ static void read_not_ethernet(void **state)
 	struct pbuf pb;
 	file_header(&pb, false, PCAP_MAGIC_USEC, 65535, 113);   /* Linux cooked capture */
 	const char *path = save("sll.pcap", pb.b, pb.n);
-	char *err = net_start_fails(reader_topo(path, ""));
+	char *err = test_topology_refused("test.topo", reader_topo(path, ""));
 	char want[256];
 	snprintf(want, sizeof(want), "%s: byte offset 20: link type 113 is not Ethernet (1)", path);
 	assert_contains(err, want);
@@ -315,14 +315,14 @@ static void read_not_ethernet(void **state)
 
 static void read_missing_file(void **state)
 {
-	char *err = net_start_fails(reader_topo("/nonexistent-kvick/x.pcap", ""));
+	char *err = test_topology_refused("test.topo", reader_topo("/nonexistent-kvick/x.pcap", ""));
 	assert_contains(err, "cannot open /nonexistent-kvick/x.pcap: No such file or directory");
 	free(err);
 }
 
 static void read_directory(void **state)
 {
-	char *err = net_start_fails(reader_topo(tmpdir, ""));
+	char *err = test_topology_refused("test.topo", reader_topo(tmpdir, ""));
 	char want[256];
 	snprintf(want, sizeof(want), "cannot read %s: Is a directory", tmpdir);
 	assert_contains(err, want);
@@ -464,11 +464,13 @@ static void write_errors_are_counted(void **state)
 
 static void write_cannot_create(void **state)
 {
-	char *err = net_start_fails(
+	char *err = test_topology_refused("test.topo",
 		"app src source count=5\n"
 		"app wr pcap_writer file=/nonexistent-kvick/dir/out.pcap\n"
 		"link src.output -> wr.input\n");
-	assert_contains(err, "cannot create /nonexistent-kvick/dir/out.pcap: No such file or directory");
+	assert_contains(err, "test.topo:2:25: error: app 'wr' (class 'pcap_writer'): cannot create "
+	                "/nonexistent-kvick/dir/out.pcap: folder /nonexistent-kvick/dir: No such file "
+	                "or directory\n");
 	free(err);
 }
 

@@ -168,12 +168,23 @@ static void test_echo_reply(void **st)
 
 static void test_requires_output(void **st)
 {
-	struct topology *t = topology_parse("arp.topo",
-		"app src join\napp r arp_icmp ip=10.9.0.1 mac=02:00:00:00:00:01\nlink src.output -> r.input\n",
-		NULL, stderr);
-	assert_non_null(t);
-	assert_null(engine_new(t));
-	topology_free(t);
+	char *err = test_topology_refused("arp.topo",
+		"app src join\napp r arp_icmp ip=10.9.0.1 mac=02:00:00:00:00:01\nlink src.output -> r.input\n");
+	assert_string_equal(err,
+		"arp.topo:2:5: error: app 'r' (class 'arp_icmp'): link both input and output: requests "
+		"come in on input, replies leave on output\n"
+		"    app r arp_icmp ip=10.9.0.1 mac=02:00:00:00:00:01\n"
+		"        ^\n");
+	free(err);
+	err = test_topology_refused("arp.topo",
+		"app src join\napp r arp_icmp ip=10.9.0.1 mac=03:00:00:00:00:01\napp k sink\n"
+		"link src.output -> r.input\nlink r.output -> k.input\n");
+	assert_string_equal(err,
+		"arp.topo:2:32: error: app 'r' (class 'arp_icmp'): mac must be a unicast address "
+		"(lowest bit of the first byte clear)\n"
+		"    app r arp_icmp ip=10.9.0.1 mac=03:00:00:00:00:01\n"
+		"                                   ^~~~~~~~~~~~~~~~~\n");
+	free(err);
 }
 
 int main(void)

@@ -191,11 +191,19 @@ static void test_conservation(void **st)
 
 static void test_bad_params(void **st)
 {
-	struct topology *t = topology_parse("bridge.topo",
-		"app br bridge mac_table_size=1000\napp s sink\nlink br.p0 -> s.input\n", NULL, stderr);
-	assert_non_null(t);
-	assert_null(engine_new(t));
-	topology_free(t);
+	char *err = test_topology_refused("bridge.topo",
+		"app br bridge mac_table_size=1000\napp s sink\nlink br.p0 -> s.input\n");
+	assert_string_equal(err,
+		"bridge.topo:1:30: error: app 'br' (class 'bridge'): mac_table_size=1000: must be a "
+		"power of two from 16 to 16777216\n"
+		"    app br bridge mac_table_size=1000\n"
+		"                                 ^~~~\n");
+	free(err);
+	err = test_topology_refused("bridge.topo",
+		"app br bridge timeout=-1\napp s sink\nlink br.p0 -> s.input\n");
+	assert_non_null(strstr(err, "bridge.topo:1:23: error: app 'br' (class 'bridge'): timeout=-1: "
+	                            "must be more than 0 seconds\n"));
+	free(err);
 }
 
 int main(void)

@@ -59,6 +59,33 @@ static const struct app_class t_params = {
 };
 KVICK_APP(t_params);
 
+/* A class with a check() hook: size must be 1..100, key= must be given
+ * (a parameter that is not in the line: the message points at the name),
+ * and its output must be linked. */
+static int t_checked_calls;
+static const struct app_param t_checked_params[] = {
+	{"size", PARAM_INT, "10", false, "1..100"},
+	{"key", PARAM_STRING, NULL, false, "must be set"},
+	{NULL},
+};
+static int t_checked_check(struct app_check *c, const struct app_args *args)
+{
+	t_checked_calls++;
+	int64_t size = app_arg_int(args, "size");
+	if (size < 1 || size > 100)
+		return app_check_error(c, "size", "size=%lld: must be 1..100", (long long)size);
+	if (!app_arg_isset(args, "key"))
+		return app_check_error(c, "key", "key= must be given");
+	if (!app_check_linked(c, "output", true))
+		return app_check_error(c, NULL, "output is not linked");
+	return 0;
+}
+static const struct app_class t_checked = {
+	.name = "t_checked", .help = "checks its values", .inputs = in_only, .outputs = out_only,
+	.params = t_checked_params, .check = t_checked_check,
+};
+KVICK_APP(t_checked);
+
 /* ---- helpers ---- */
 
 struct parsed {
@@ -137,13 +164,13 @@ static const struct bad_case bad_cases[] = {
 	 "t.topo:1:7: error: unknown app class 't_sourc' (did you mean 't_source'?); known classes: @CLASSES@\n"
 	 "    app a t_sourc\n"
 	 "          ^~~~~~~\n"},
-	{"unknown class, nothing close", "app a zzzzzzzzz\n",
-	 "t.topo:1:5: warning: app 'a' has no links\n"
-	 "    app a zzzzzzzzz\n"
-	 "        ^\n"
+	{"unknown class, nothing close (errors come before warnings)", "app a zzzzzzzzz\n",
 	 "t.topo:1:7: error: unknown app class 'zzzzzzzzz'; known classes: @CLASSES@\n"
 	 "    app a zzzzzzzzz\n"
-	 "          ^~~~~~~~~\n"},
+	 "          ^~~~~~~~~\n"
+	 "t.topo:1:5: warning: app 'a' has no links\n"
+	 "    app a zzzzzzzzz\n"
+	 "        ^\n"},
 	{"duplicate app", BASE "app a t_sink\n",
 	 "t.topo:4:5: error: duplicate app 'a'; previously declared at t.topo:1\n"
 	 "    app a t_sink\n"
@@ -216,9 +243,7 @@ static const struct bad_case bad_cases[] = {
 	 "                     ^\n"},
 	{"link from an unknown app, with suggestion",
 	 "app src t_source\napp snk t_sink\nlink srx.output -> snk.input\n",
-	 "t.topo:1:5: warning: app 'src' has no links\n"
-	 "    app src t_source\n"
-	 "        ^~~\n"
+	 /* no "src has no links": the broken link was probably meant for it */
 	 "t.topo:3:6: error: link from unknown app 'srx' (did you mean 'src'?); declared apps: src, snk\n"
 	 "    link srx.output -> snk.input\n"
 	 "         ^~~\n"},
@@ -244,13 +269,8 @@ static const struct bad_case bad_cases[] = {
 	 "an output feeds one link (copy with a tee app)\n"
 	 "    link a.output -> c.input\n"
 	 "         ^~~~~~~~\n"},
-	{"link without '->'", "app a t_source\napp b t_sink\nlink a.output b.input\n",
-	 "t.topo:1:5: warning: app 'a' has no links\n"
-	 "    app a t_source\n"
-	 "        ^\n"
-	 "t.topo:2:5: warning: app 'b' has no links\n"
-	 "    app b t_sink\n"
-	 "        ^\n"
+	{"link without '->' (and no 'has no links' warnings it caused)",
+	 "app a t_source\napp b t_sink\nlink a.output b.input\n",
 	 "t.topo:3:15: error: malformed link: expected '->' between FROM_APP.PORT and TO_APP.PORT\n"
 	 "    link a.output b.input\n"
 	 "                  ^~~~~~~\n"},
@@ -282,12 +302,12 @@ static const struct bad_case bad_cases[] = {
 	 "    app p t_params file=\"my file\n"
 	 "                        ^~~~~~~~\n"},
 	{"unterminated variable", BASE "app c t_sink x=${X\n",
-	 "t.topo:4:5: warning: app 'c' has no links\n"
-	 "    app c t_sink x=${X\n"
-	 "        ^\n"
 	 "t.topo:4:16: error: unterminated variable: missing '}' after '${'\n"
 	 "    app c t_sink x=${X\n"
-	 "                   ^~~\n"},
+	 "                   ^~~\n"
+	 "t.topo:4:5: warning: app 'c' has no links\n"
+	 "    app c t_sink x=${X\n"
+	 "        ^\n"},
 	{"caret under a tab-indented line", "\tapp a t_sourc\napp b t_sink\nlink a.output -> b.input\n",
 	 "t.topo:1:8: error: unknown app class 't_sourc' (did you mean 't_source'?); known classes: @CLASSES@\n"
 	 "    \tapp a t_sourc\n"
@@ -366,6 +386,58 @@ static void test_no_cascade_after_bad_app_line(void **state)
 	assert_null(strstr(r.err, "unknown app '"));
 	assert_non_null(strstr(r.err, "t.topo:1:21: error: variable 'S' is not set"));
 	assert_non_null(strstr(r.err, "t.topo:2:7: error: unknown app class 't_sinkk'"));
+	parsed_free(&r);
+}
+
+/* A class's check() runs as part of reading the file: its error points
+ * at the value (or the app name), in line order with the others, and it
+ * is not run on a line that already has an error. */
+static void test_class_check(void **state)
+{
+	t_checked_calls = 0;
+	struct parsed r = parse("app a t_source\n"
+	                        "app c t_checked key=k size=200\n"
+	                        "app d t_checked size=7 sise=1\n"       /* line error: no check */
+	                        "app e t_checked\n"                     /* key not given */
+	                        "app f t_checked key=k\n"               /* output not linked */
+	                        "app z t_sinq\n"
+	                        "link a.output -> c.input\nlink c.output -> d.input\n"
+	                        "link d.output -> e.input\nlink e.output -> f.input\n");
+	assert_null(r.t);
+	assert_int_equal(t_checked_calls, 3);
+	const char *e = r.err;
+	const char *want[] = {
+		"t.topo:2:28: error: app 'c' (class 't_checked'): size=200: must be 1..100\n"
+		"    app c t_checked key=k size=200\n"
+		"                               ^~~\n",
+		"t.topo:3:24: error: unknown parameter 'sise'",
+		"t.topo:4:5: error: app 'e' (class 't_checked'): key= must be given\n"
+		"    app e t_checked\n"
+		"        ^\n",
+		"t.topo:5:5: error: app 'f' (class 't_checked'): output is not linked\n",
+		"t.topo:6:7: error: unknown app class 't_sinq'",
+		"t.topo:6:5: warning: app 'z' has no links\n",
+	};
+	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		const char *at = strstr(e, want[i]);
+		if (!at)
+			fail_msg("missing, or out of order:\n%s\nin:\n%s", want[i], r.err);
+		e = at + 1;
+	}
+	parsed_free(&r);
+
+	/* A broken link line may have been the missing link: no port error. */
+	r = parse("app a t_source\napp f t_checked key=k\napp s t_sink\nlink a.output -> f.input\n"
+	          "link f.output s.input\n");
+	assert_null(r.t);
+	assert_null(strstr(r.err, "output is not linked"));
+	assert_non_null(strstr(r.err, "t.topo:5:15: error: malformed link"));
+	parsed_free(&r);
+
+	r = parse("app a t_source\napp f t_checked key=k size=100\napp s t_sink\n"
+	          "link a.output -> f.input\nlink f.output -> s.input\n");
+	assert_non_null(r.t);
+	assert_string_equal(r.err, "");
 	parsed_free(&r);
 }
 
@@ -641,6 +713,7 @@ int main(void)
 		cmocka_unit_test(test_at_most_20_errors),
 		cmocka_unit_test(test_unreadable_file),
 		cmocka_unit_test(test_no_cascade_after_bad_app_line),
+		cmocka_unit_test(test_class_check),
 		cmocka_unit_test(test_warning_app_without_links),
 		cmocka_unit_test(test_apps_links_and_args),
 		cmocka_unit_test(test_defaults_and_unset),

@@ -47,3 +47,25 @@ static inline bool test_mem_init(void)
 	assert_int_equal(mem_init(&c), 0);
 	return c.hugepages;
 }
+
+#include <stdlib.h>
+#include "core/topology.h"
+
+/* A topology text that must be refused while it is read (as `kvick check`
+ * and `kvick run` both read it); returns what the parser printed, which
+ * the caller frees. */
+static inline char *test_topology_refused(const char *file, const char *text)
+{
+	char *err = NULL;
+	size_t size = 0;
+	FILE *f = open_memstream(&err, &size);
+	assert_non_null(f);
+	struct topology *t = topology_parse(file, text, NULL, f);
+	fclose(f);
+	if (t) {
+		topology_free(t);
+		fail_msg("%s was accepted; expected it refused:\n%s", file, text);
+	}
+	fputs(err, stderr);   /* keep it in the test log */
+	return err;
+}
