@@ -37,19 +37,31 @@ static double default_burst(const struct rate *r)
 	return b < least ? least : b;
 }
 
+static int rl_check(struct app_check *c, const struct app_args *args)
+{
+	char err[200];
+	struct rate r;
+	double burst;
+	if (rate_parse(app_arg_str(args, "rate"), &r, err, sizeof err) < 0)
+		return app_check_error(c, "rate", "rate=: %s", err);
+	if (app_arg_isset(args, "burst") &&
+	    rate_parse_burst(app_arg_str(args, "burst"), r.unit, &burst, err, sizeof err) < 0)
+		return app_check_error(c, "burst", "burst=: %s", err);
+	if (!app_check_linked(c, "input", false) || !app_check_linked(c, "output", true))
+		return app_check_error(c, NULL, "link both input and output");
+	return 0;
+}
+
+/* Values and ports are as rl_check() accepted them. */
 static int rl_new(struct app *a, const struct app_args *args)
 {
 	char err[200];
 	struct rate r;
-	if (rate_parse(app_arg_str(args, "rate"), &r, err, sizeof err) < 0)
-		return app_error(a, "rate=: %s", err);
+	rate_parse(app_arg_str(args, "rate"), &r, err, sizeof err);
 	double burst = default_burst(&r);
-	if (app_arg_isset(args, "burst") &&
-	    rate_parse_burst(app_arg_str(args, "burst"), r.unit, &burst, err, sizeof err) < 0)
-		return app_error(a, "burst=: %s", err);
+	if (app_arg_isset(args, "burst"))
+		rate_parse_burst(app_arg_str(args, "burst"), r.unit, &burst, err, sizeof err);
 	struct link *in = app_input(a, "input"), *out = app_output(a, "output");
-	if (!in || !out)
-		return app_error(a, "link both input and output");
 	struct rate_limiter *rl = calloc(1, sizeof *rl);
 	if (!rl)
 		return app_error(a, "out of memory");
@@ -133,6 +145,7 @@ static const struct app_class rate_limiter_class = {
 	.inputs = rl_inputs,
 	.outputs = rl_outputs,
 	.params = rl_params,
+	.check = rl_check,
 	.new = rl_new,
 	.push = rl_push,
 	.report = rl_report,

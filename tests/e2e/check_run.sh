@@ -35,6 +35,8 @@ bridge|app s source count=1\napp b bridge mac_table_size=100\nlink s.output -> b
 bridge|app s source count=1\napp b bridge timeout=0\nlink s.output -> b.p0|t.topo:2:22: error: app 'b' (class 'bridge'): timeout=0: must be more than 0 seconds
 arp_icmp|app s source count=1\napp a arp_icmp ip=10.0.0.1 mac=01:00:5e:00:00:01\napp k sink\nlink s.output -> a.input\nlink a.output -> k.input|t.topo:2:32: error: app 'a' (class 'arp_icmp'): mac must be a unicast address (lowest bit of the first byte clear)
 arp_icmp|app s source count=1\napp a arp_icmp ip=10.0.0.1 mac=02:00:00:00:00:01\nlink s.output -> a.input|t.topo:2:5: error: app 'a' (class 'arp_icmp'): link both input and output: requests come in on input, replies leave on output
+rate_limiter|app s source count=1\napp r rate_limiter rate=5Gbs\napp k sink\nlink s.output -> r.input\nlink r.output -> k.input|t.topo:2:25: error: app 'r' (class 'rate_limiter'): rate=: rate "5Gbs": unknown unit "Gbs" (write a number and a unit: 1Mpps, 500kpps, 5Gbps, 100Mbps)
+rate_limiter|app s source count=1\napp r rate_limiter rate=1Mpps\nlink s.output -> r.input|t.topo:2:5: error: app 'r' (class 'rate_limiter'): link both input and output
 repeater|app s source count=1\napp r repeater limit=0\napp k sink\nlink s.output -> r.input\nlink r.output -> k.input|t.topo:2:22: error: app 'r' (class 'repeater'): limit=0 is out of range: 1..1000000 packets
 join|app s source count=1\napp j join\nlink s.output -> j.a|t.topo:2:5: error: app 'j' (class 'join'): port 'output' is not connected: packets would have nowhere to go
 split|app s source count=1\napp p split\nlink s.output -> p.input|t.topo:2:5: error: app 'p' (class 'split'): no output is connected: a split needs at least one

@@ -150,13 +150,18 @@ static void rate_holds_within_one_percent(void **st)
 
 static void bad_rate_is_refused_with_its_text(void **st)
 {
-	char *err = net_start_fails("app in join\napp p rate_limiter rate=5Gbs\napp out sink\n"
-	                            "link in.output -> p.input\nlink p.output -> out.input\n");
-	assert_contains(err, "test.topo:2: app p (rate_limiter): error: rate=: rate \"5Gbs\": unknown unit \"Gbs\"");
+	/* refused while the file is read (kvick check too), at the value */
+	char *err = test_topology_refused("test.topo",
+		"app in join\napp p rate_limiter rate=5Gbs\napp out sink\n"
+		"link in.output -> p.input\nlink p.output -> out.input\n");
+	assert_contains(err, "test.topo:2:25: error: app 'p' (class 'rate_limiter'): rate=: rate "
+	                "\"5Gbs\": unknown unit \"Gbs\"");
 	free(err);
-	err = net_start_fails("app in join\napp p rate_limiter rate=1Mpps burst=10kB\napp out sink\n"
-	                      "link in.output -> p.input\nlink p.output -> out.input\n");
-	assert_contains(err, "burst=: burst \"10kB\": unit \"B\" does not go with a pps rate");
+	err = test_topology_refused("test.topo",
+		"app in join\napp p rate_limiter rate=1Mpps burst=10kB\napp out sink\n"
+		"link in.output -> p.input\nlink p.output -> out.input\n");
+	assert_contains(err, "test.topo:2:37: error: app 'p' (class 'rate_limiter'): burst=: burst "
+	                "\"10kB\": unit \"B\" does not go with a pps rate");
 	free(err);
 }
 
