@@ -50,49 +50,48 @@ static int vlan_mux_port(const char *name)
 	return *end || vid > VLAN_VID_MAX ? -2 : (int)vid;
 }
 
-static int vlan_mux_bad_port(struct app *a, const char *name)
-{
-	return app_error(a, "port '%s': a vlan_mux port is trunk, native or vlanN with N in 1..%u "
-	                 "(vlan10, vlan4094)", name, VLAN_VID_MAX);
-}
-
-static int vlan_mux_new(struct app *a, const struct app_args *args)
+static int vlan_mux_check(struct app_check *c, const struct app_args *args)
 {
 	int64_t tpid = app_arg_int(args, "tpid");
 	if (!vlan_tpid_valid(tpid))
-		return app_error(a, "tpid=0x%llx: must be 0x8100 (802.1Q) or 0x88a8 (802.1ad)",
-		                 (unsigned long long)tpid);
+		return app_check_error(c, "tpid", "tpid=0x%llx: must be 0x8100 (802.1Q) or 0x88a8 "
+		                       "(802.1ad)", (unsigned long long)tpid);
+	for (int out = 0; out < 2; out++) {
+		const char *name;
+		for (int i = 0; (name = app_check_port(c, out, i)); i++)
+			if (vlan_mux_port(name) == -2)
+				return app_check_error(c, NULL, "port '%s': a vlan_mux port is trunk, native "
+				                       "or vlanN with N in 1..%u (vlan10, vlan4094)", name,
+				                       VLAN_VID_MAX);
+	}
+	if (!app_check_linked(c, "trunk", false) && !app_check_linked(c, "trunk", true))
+		return app_check_error(c, NULL, "port 'trunk' is not linked: link trunk in at least "
+		                       "one direction");
+	return 0;
+}
+
+/* Values and port names are as vlan_mux_check() accepted them. */
+static int vlan_mux_new(struct app *a, const struct app_args *args)
+{
 	struct vlan_mux *m = calloc(1, sizeof *m);
 	if (!m)
 		return app_error(a, "out of memory");
-	m->tpid = (uint16_t)tpid;
+	m->tpid = (uint16_t)app_arg_int(args, "tpid");
 	for (int i = 0; i < a->nout; i++) {
 		int vid = vlan_mux_port(a->out[i].name);
-		if (vid == -2) {
-			free(m);
-			return vlan_mux_bad_port(a, a->out[i].name);
-		}
 		if (vid == -1)
 			m->trunk_out = a->out[i].link;
 		else if (vid == 0)
 			m->native_out = a->out[i].link;
-		else
+		else if (vid > 0)
 			m->vlan_out[vid] = a->out[i].link;
 	}
 	for (int i = 0; i < a->nin; i++) {
 		int vid = vlan_mux_port(a->in[i].name);
-		if (vid == -2) {
-			free(m);
-			return vlan_mux_bad_port(a, a->in[i].name);
-		}
 		if (vid == -1)
 			m->trunk_in = a->in[i].link;
-		else if (a->in[i].link)
+		else if (vid >= 0 && a->in[i].link)
 			m->in[m->nin++] = (struct vlan_in){ a->in[i].link, VLAN_TCI(0, vid), vid == 0 };
-	}
-	if (!m->trunk_in && !m->trunk_out) {
-		free(m);
-		return app_error(a, "port 'trunk' is not linked: link trunk in at least one direction");
 	}
 	m->from_trunk = app_counter(a, "from_trunk");
 	m->to_trunk = app_counter(a, "to_trunk");
@@ -195,6 +194,7 @@ static const struct app_class vlan_mux_class = {
 	.inputs = vlan_mux_ports,
 	.outputs = vlan_mux_ports,
 	.params = vlan_mux_params,
+	.check = vlan_mux_check,
 	.new = vlan_mux_new,
 	.push = vlan_mux_push,
 	.stop = vlan_mux_stop,

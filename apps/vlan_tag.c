@@ -20,21 +20,29 @@ struct vlan_tag {
 	uint64_t *tagged, *dropped;
 };
 
-static int vlan_tag_new(struct app *a, const struct app_args *args)
+static int vlan_tag_check(struct app_check *c, const struct app_args *args)
 {
 	int64_t vid = app_arg_int(args, "vid"), pcp = app_arg_int(args, "pcp");
 	int64_t tpid = app_arg_int(args, "tpid");
 	if (vid < 0 || vid > VLAN_VID_MAX)
-		return app_error(a, "vid=%lld: a VLAN ID is 0..%u (0: priority tag only)",
-		                 (long long)vid, VLAN_VID_MAX);
+		return app_check_error(c, "vid", "vid=%lld: a VLAN ID is 0..%u (0: priority tag only)",
+		                       (long long)vid, VLAN_VID_MAX);
 	if (pcp < 0 || pcp > 7)
-		return app_error(a, "pcp=%lld: a priority is 0..7", (long long)pcp);
+		return app_check_error(c, "pcp", "pcp=%lld: a priority is 0..7", (long long)pcp);
 	if (!vlan_tpid_valid(tpid))
-		return app_error(a, "tpid=0x%llx: must be 0x8100 (802.1Q) or 0x88a8 (802.1ad)",
-		                 (unsigned long long)tpid);
+		return app_check_error(c, "tpid", "tpid=0x%llx: must be 0x8100 (802.1Q) or 0x88a8 "
+		                       "(802.1ad)", (unsigned long long)tpid);
+	if (!app_check_linked(c, "input", false) || !app_check_linked(c, "output", true))
+		return app_check_error(c, NULL, "link both input and output");
+	return 0;
+}
+
+/* Values and ports are as vlan_tag_check() accepted them. */
+static int vlan_tag_new(struct app *a, const struct app_args *args)
+{
+	int64_t vid = app_arg_int(args, "vid"), pcp = app_arg_int(args, "pcp");
+	int64_t tpid = app_arg_int(args, "tpid");
 	struct link *in = app_input(a, "input"), *out = app_output(a, "output");
-	if (!in || !out)
-		return app_error(a, "link both input and output");
 	struct vlan_tag *t = calloc(1, sizeof *t);
 	if (!t)
 		return app_error(a, "out of memory");
@@ -95,6 +103,7 @@ static const struct app_class vlan_tag_class = {
 	.inputs = vlan_tag_inputs,
 	.outputs = vlan_tag_outputs,
 	.params = vlan_tag_params,
+	.check = vlan_tag_check,
 	.new = vlan_tag_new,
 	.push = vlan_tag_push,
 	.stop = vlan_tag_stop,

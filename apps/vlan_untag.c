@@ -23,21 +23,31 @@ struct vlan_untag {
 	uint64_t *untagged, *passed, *dropped;
 };
 
-static int vlan_untag_new(struct app *a, const struct app_args *args)
+static int vlan_untag_check(struct app_check *c, const struct app_args *args)
 {
 	int64_t tpid = app_arg_int(args, "tpid");
 	if (!vlan_tpid_valid(tpid))
-		return app_error(a, "tpid=0x%llx: must be 0x8100 (802.1Q) or 0x88a8 (802.1ad)",
-		                 (unsigned long long)tpid);
-	int64_t vid = app_arg_isset(args, "vid") ? app_arg_int(args, "vid") : -1;
+		return app_check_error(c, "tpid", "tpid=0x%llx: must be 0x8100 (802.1Q) or 0x88a8 "
+		                       "(802.1ad)", (unsigned long long)tpid);
+	int64_t vid = app_arg_int(args, "vid");
 	if (app_arg_isset(args, "vid") && (vid < 0 || vid > VLAN_VID_MAX))
-		return app_error(a, "vid=%lld: a VLAN ID is 0..%u", (long long)vid, VLAN_VID_MAX);
+		return app_check_error(c, "vid", "vid=%lld: a VLAN ID is 0..%u", (long long)vid,
+		                       VLAN_VID_MAX);
 	const char *mm = app_arg_str(args, "mismatch");
 	if (strcmp(mm, "drop") && strcmp(mm, "pass"))
-		return app_error(a, "mismatch=%s: must be drop or pass", mm);
+		return app_check_error(c, "mismatch", "mismatch=%s: must be drop or pass", mm);
+	if (!app_check_linked(c, "input", false) || !app_check_linked(c, "output", true))
+		return app_check_error(c, NULL, "link both input and output");
+	return 0;
+}
+
+/* Values and ports are as vlan_untag_check() accepted them. */
+static int vlan_untag_new(struct app *a, const struct app_args *args)
+{
+	int64_t tpid = app_arg_int(args, "tpid");
+	int64_t vid = app_arg_isset(args, "vid") ? app_arg_int(args, "vid") : -1;
+	const char *mm = app_arg_str(args, "mismatch");
 	struct link *in = app_input(a, "input"), *out = app_output(a, "output");
-	if (!in || !out)
-		return app_error(a, "link both input and output");
 	struct vlan_untag *u = calloc(1, sizeof *u);
 	if (!u)
 		return app_error(a, "out of memory");
@@ -114,6 +124,7 @@ static const struct app_class vlan_untag_class = {
 	.inputs = vlan_untag_inputs,
 	.outputs = vlan_untag_outputs,
 	.params = vlan_untag_params,
+	.check = vlan_untag_check,
 	.new = vlan_untag_new,
 	.push = vlan_untag_push,
 	.stop = vlan_untag_stop,

@@ -161,6 +161,9 @@ int app_check_error(struct app_check *c, const char *param, const char *fmt, ...
  * line of the file is itself broken this answers true, so one mistake
  * gives one message. */
 bool app_check_linked(const struct app_check *c, const char *port, bool output);
+/* From check(): the name of the i-th linked input or output port (for
+ * classes that take any name, "*"), or NULL past the last one. */
+const char *app_check_port(const struct app_check *c, bool output, int i);
 
 /* Parse helpers shared by the parser and apps. 0 on success. */
 int parse_mac(const char *s, uint8_t out[6]);

@@ -18,6 +18,12 @@ int app_check_error(struct app_check *c, const char *param, const char *fmt, ...
 	return -1;
 }
 
+const char *app_check_port(const struct app_check *c, bool output, int i)
+{
+	int n = output ? c->noutputs : c->ninputs;
+	return i >= 0 && i < n ? (output ? c->outputs : c->inputs)[i] : NULL;
+}
+
 bool app_check_linked(const struct app_check *c, const char *port, bool output)
 {
 	if (c->links_unknown)

@@ -52,6 +52,9 @@ rawsock|app r rawsock ifname=lo offload=fast|t.topo:1:33: error: app 'r' (class 
 rawsock|app r rawsock ifname=abcdefghijklmnopq|t.topo:1:22: error: app 'r' (class 'rawsock'): interface name 'abcdefghijklmnopq' is longer than 15 characters
 tap|app t tap ifname=kvt0 offload=x|t.topo:1:31: error: app 't' (class 'tap'): offload=x: expected wire or keep
 tap|app t tap ifname=abcdefghijklmnopq|t.topo:1:18: error: app 't' (class 'tap'): interface name 'abcdefghijklmnopq' is longer than 15 characters
+vlan_tag|app s source count=1\napp v vlan_tag vid=4095\napp k sink\nlink s.output -> v.input\nlink v.output -> k.input|t.topo:2:20: error: app 'v' (class 'vlan_tag'): vid=4095: a VLAN ID is 0..4094 (0: priority tag only)
+vlan_untag|app s source count=1\napp v vlan_untag mismatch=keep\napp k sink\nlink s.output -> v.input\nlink v.output -> k.input|t.topo:2:27: error: app 'v' (class 'vlan_untag'): mismatch=keep: must be drop or pass
+vlan_mux|app s source count=1\napp m vlan_mux\napp k sink\nlink s.output -> m.vlan10\nlink m.native -> k.input|t.topo:2:5: error: app 'm' (class 'vlan_mux'): port 'trunk' is not linked: link trunk in at least one direction
 af_xdp|app x af_xdp ifname=lo mode=turbo|t.topo:1:29: error: app 'x' (class 'af_xdp'): mode=turbo: expected auto, native or skb
 af_xdp|app x af_xdp ifname=lo queue=-1|t.topo:1:30: error: app 'x' (class 'af_xdp'): queue=-1: expected 0 to 63
 EOF
