@@ -67,19 +67,6 @@ void model_reset(struct sim_port *p)
 
 /* ---- link (§8.2.3.22.19 AUTOC, §8.2.3.22.20 LINKS) ---- */
 
-/* The physical link is up when the wire is plugged and up, this port has
- * trained (AN restarted after reset), and for a cable, the peer too. */
-bool model_link_up(struct sim_port *p)
-{
-	if (!p->link_trained || !wire_connected(p))
-		return false;
-	if (p->wire.kind == W_CABLE) {
-		struct sim_port *q = sim_ports[p->wire.peer];
-		return q && q->open && q->link_trained;
-	}
-	return true;
-}
-
 static void update_links(struct sim_port *p)
 {
 	bool up = model_link_up(p);
@@ -250,6 +237,41 @@ void model_flush_counters(struct sim_port *p)
 	p->c_gprc = p->c_gorc = p->c_tpr = p->c_tor = p->c_bprc = p->c_mprc = 0;
 	p->c_mpc = p->c_ruc = p->c_roc = p->c_crcerrs = p->c_rxdgpc = p->c_rxdgbc = 0;
 	p->c_gptc = p->c_gotc = p->c_txdgpc = p->c_txdgbc = 0;
+}
+
+/* Per-queue counters go to the statistics register the queue is mapped
+ * to by RQSMR/TQSM (§8.2.3.23: four queues per register, 4 bits each;
+ * all queues count in QPRC(0)/QPTC(0) after reset). */
+static void flush_queue_counters(struct sim_port *p)
+{
+	/* only the queues that counted something in this pass (bit set when
+	 * their first frame or drop was counted) */
+	for (unsigned w = 0; w < 2; w++) {
+		for (uint64_t m = p->rxq_dirty[w]; m; m &= m - 1) {
+			unsigned q = w * 64 + (unsigned)__builtin_ctzll(m);
+			struct sim_rxq *r = &p->rxq[q];
+			unsigned s = (reg_val(p, REG_RQSMR, q / 4) >> (8 * (q % 4))) & 0xF;
+			counter_add(p, sim_reg_word(REG_QPRC, s), r->pend_pkts);
+			counter_add64(p, sim_reg_word(REG_QBRC_L, s), r->pend_bytes);
+			counter_add(p, sim_reg_word(REG_QPRDC, s), r->pend_drops);
+			r->pend_pkts = r->pend_bytes = r->pend_drops = 0;
+		}
+		for (uint64_t m = p->txq_dirty[w]; m; m &= m - 1) {
+			unsigned q = w * 64 + (unsigned)__builtin_ctzll(m);
+			struct sim_txq *t = &p->txq[q];
+			unsigned s = (reg_val(p, REG_TQSM, q / 4) >> (8 * (q % 4))) & 0xF;
+			counter_add(p, sim_reg_word(REG_QPTC, s), t->pend_pkts);
+			counter_add64(p, sim_reg_word(REG_QBTC_L, s), t->pend_bytes);
+			t->pend_pkts = t->pend_bytes = 0;
+		}
+		p->rxq_dirty[w] = p->txq_dirty[w] = 0;
+	}
+}
+
+static void ixgbe_flush(struct sim_port *p)
+{
+	model_flush_counters(p);
+	flush_queue_counters(p);
 }
 
 /* ---- register handlers (driver thread) ---- */
@@ -508,3 +530,43 @@ static void sim_write32(void *ctx, uint32_t offset, uint32_t v)
 }
 
 const struct reg_ops sim_reg_ops = { .read32 = sim_read32, .write32 = sim_write32 };
+
+/* ---- the 82599 personality ---- */
+
+static void ixgbe_power_up(struct sim_port *p, uint64_t now)
+{
+	/* §4.6.3: the EEPROM auto-read and DMA init complete shortly */
+	p->ard_at = now + SIM_T_ARD;
+	p->dmaidone_at = now + SIM_T_DMAIDONE;
+}
+
+/* sim_fault_reset(): as if someone else set CTRL.RST (§4.6.3.2) */
+static void ixgbe_fault_reset(struct sim_port *p)
+{
+	atomic_store(&p->in_reset, true);
+	atomic_fetch_or(&p->regs[W(CTRL)], CTRL_RST);
+	atomic_fetch_or(&p->req, REQ_RESET);
+}
+
+/* The station address in RAL(0)/RAH(0) (§8.2.3.7.9). */
+static uint64_t ixgbe_mac(struct sim_port *p)
+{
+	return reg_val(p, REG_RAL, 0) | (uint64_t)(reg_val(p, REG_RAH, 0) & 0xFFFF) << 32;
+}
+
+const struct sim_personality sim_ixgbe_model = {
+	.name = "82599",
+	.device_id = SIM_DEVICE_82599,
+	.bar_size = SIM_BAR0_SIZE,
+	.reg_ops = &sim_reg_ops,
+	.reset = model_reset,
+	.power_up = ixgbe_power_up,
+	.tick = model_tick,
+	.rx_drain = rx_fifo_drain,
+	.tx_poll = tx_poll,
+	.flush = ixgbe_flush,
+	.rx_frame = rx_frame,
+	.fault_reset = ixgbe_fault_reset,
+	.mac = ixgbe_mac,
+	.release = NULL,
+};

@@ -1,4 +1,8 @@
-/* model.h -- state shared by the files of the 82599 model (not public).
+/* model.h -- state shared by the files of the device models (not public).
+ *
+ * The common layer (sim.c, wire*.c, iommu.c, the port table and the model
+ * thread) drives a port through its personality (struct sim_personality):
+ * the 82599 (ixgbe_model.c, rx.c, rss.c, tx.c) or the X710 (x710_*.c).
  *
  * Who touches what:
  *  - the driver thread calls the register handlers (ixgbe_model.c); they
@@ -124,8 +128,37 @@ struct sim_stats {             /* written by one thread each: relaxed */
 #define REQ_QUEUE   0x8
 #define REQ_FILTER  0x10
 
+enum { RX_TAKEN, RX_DROPPED, RX_BUSY };
+
+struct sim_port;
+struct x710;                  /* the X710 personality's state (x710_model.h) */
+
+/* A device personality: what the common layer calls on a port.  Every
+ * hook runs on the model thread with sim_lock held, except reg_ops (the
+ * driver's thread) and the fault hooks (any thread). */
+struct sim_personality {
+	const char *name;                          /* the model= value */
+	uint16_t device_id;
+	uint32_t bar_size;
+	const struct reg_ops *reg_ops;
+	void (*reset)(struct sim_port *p);         /* registers to power-on values */
+	void (*power_up)(struct sim_port *p, uint64_t now); /* opened: boot timers start */
+	void (*tick)(struct sim_port *p, uint64_t now);     /* timers and requests */
+	unsigned (*rx_drain)(struct sim_port *p);  /* held RX frames into the rings */
+	unsigned (*tx_poll)(struct sim_port *p);   /* TX rings onto the wire */
+	void (*flush)(struct sim_port *p);         /* batched register counters */
+	/* a frame from the wire (len without FCS); RX_TAKEN/DROPPED/BUSY */
+	int (*rx_frame)(struct sim_port *p, const uint8_t *d, uint32_t len, unsigned flags, bool lossless);
+	void (*fault_reset)(struct sim_port *p);   /* sim_fault_reset() */
+	uint64_t (*mac)(struct sim_port *p);       /* station address, byte 0 in bits 7:0 */
+	void (*release)(struct sim_port *p);       /* free the personality's state */
+};
+extern const struct sim_personality sim_ixgbe_model, sim_x710_model;
+
 struct sim_port {
 	unsigned id;
+	const struct sim_personality *pers;
+	struct x710 *x7;           /* allocated when the port first becomes an X710 */
 	bool open;                 /* a driver holds it (sim_lock) */
 	struct device *dev;
 	_Atomic uint32_t regs[SIM_REG_WORDS];
@@ -210,11 +243,20 @@ void counter_add64(struct sim_port *p, uint32_t lo_word, uint64_t n);
 void sim_violation_add(struct sim_port *p, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
+/* A frame from the wire into a port, whatever its personality. */
+static inline int sim_rx_frame(struct sim_port *p, const uint8_t *d, uint32_t len, unsigned flags, bool lossless)
+{
+	return p->pers->rx_frame(p, d, len, flags, lossless);
+}
+
+/* The physical link is up when the wire is plugged and up, this port has
+ * trained, and for a cable, the peer too (ixgbe_model.c; both models). */
+bool model_link_up(struct sim_port *p);
+
 /* ---- ixgbe_model.c ---- */
 extern const struct reg_ops sim_reg_ops;
 void model_reset(struct sim_port *p);          /* registers to reset values */
 void model_tick(struct sim_port *p, uint64_t now);
-bool model_link_up(struct sim_port *p);        /* LINKS.LINK_UP */
 void model_flush_counters(struct sim_port *p);
 
 /* ---- iommu.c ---- */
@@ -257,7 +299,6 @@ static inline void *sim_iommu_translate(uint64_t iova, uint64_t len)
 void sim_iommu_fault(struct sim_port *p, const char *what, unsigned q, uint64_t iova, uint64_t len);
 
 /* ---- rx.c ---- */
-enum { RX_TAKEN, RX_DROPPED, RX_BUSY };
 /* A frame arrives from the wire (len without FCS).  lossless: return
  * RX_BUSY instead of dropping for lack of room (pcap/generator sources). */
 int  rx_frame(struct sim_port *p, const uint8_t *data, uint32_t len, unsigned flags, bool lossless);

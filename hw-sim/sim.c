@@ -2,8 +2,13 @@
  * fault injection and inspection.  See sim.h for the contract and
  * docs/hw-sim.md for the whole model.
  *
+ * This is the common layer: it knows ports, wires, the IOMMU and the
+ * thread, and reaches the device through the port's personality (the
+ * 82599 or the X710, model.h struct sim_personality), chosen by the
+ * spec's model= option.
+ *
  * The model thread loops over the open ports: timers and requests
- * (model_tick), wire sources into RX, the RX packet buffer into the rings,
+ * (personality tick), wire sources into RX, held RX frames into the rings,
  * TX rings onto the wires, then the batched register counters.  Each
  * iteration holds sim_lock; control calls take it too, so they act between
  * iterations.  When an iteration moved nothing the thread sleeps, 1 us
@@ -23,6 +28,10 @@
 
 pthread_mutex_t sim_lock = PTHREAD_MUTEX_INITIALIZER;
 struct sim_port *sim_ports[SIM_MAX_PORTS];
+
+/* The personalities a spec can name with model= (the first is the default). */
+static const struct sim_personality *const models[] = { &sim_ixgbe_model, &sim_x710_model };
+#define NMODELS (sizeof models / sizeof models[0])
 
 static pthread_t thread;
 static _Atomic bool thread_running, thread_stop;
@@ -125,7 +134,8 @@ static struct sim_port *port_get(unsigned id)
 	p->wire.tap_fd = -1;
 	atomic_store(&p->wire.admin_up, true);
 	sim_regs_init();
-	model_reset(p);
+	p->pers = models[0];
+	p->pers->reset(p);
 	atomic_store(&p->st.resets, 0);
 	sim_ports[id] = p;
 	return p;
@@ -143,37 +153,11 @@ static void port_free(struct sim_port *p)
 	free(p->txbuf);
 	free(p->rxbuf);
 	free(p->wire.pending);
+	for (unsigned i = 0; i < NMODELS; i++)
+		if (models[i]->release)
+			models[i]->release(p);
 	sim_ports[p->id] = NULL;
 	free(p);
-}
-
-/* Per-queue counters go to the statistics register the queue is mapped
- * to by RQSMR/TQSM (§8.2.3.23: four queues per register, 4 bits each;
- * all queues count in QPRC(0)/QPTC(0) after reset). */
-static void flush_queue_counters(struct sim_port *p)
-{
-	/* only the queues that counted something in this pass (bit set when
-	 * their first frame or drop was counted) */
-	for (unsigned w = 0; w < 2; w++) {
-		for (uint64_t m = p->rxq_dirty[w]; m; m &= m - 1) {
-			unsigned q = w * 64 + (unsigned)__builtin_ctzll(m);
-			struct sim_rxq *r = &p->rxq[q];
-			unsigned s = (reg_val(p, REG_RQSMR, q / 4) >> (8 * (q % 4))) & 0xF;
-			counter_add(p, sim_reg_word(REG_QPRC, s), r->pend_pkts);
-			counter_add64(p, sim_reg_word(REG_QBRC_L, s), r->pend_bytes);
-			counter_add(p, sim_reg_word(REG_QPRDC, s), r->pend_drops);
-			r->pend_pkts = r->pend_bytes = r->pend_drops = 0;
-		}
-		for (uint64_t m = p->txq_dirty[w]; m; m &= m - 1) {
-			unsigned q = w * 64 + (unsigned)__builtin_ctzll(m);
-			struct sim_txq *t = &p->txq[q];
-			unsigned s = (reg_val(p, REG_TQSM, q / 4) >> (8 * (q % 4))) & 0xF;
-			counter_add(p, sim_reg_word(REG_QPTC, s), t->pend_pkts);
-			counter_add64(p, sim_reg_word(REG_QBTC_L, s), t->pend_bytes);
-			t->pend_pkts = t->pend_bytes = 0;
-		}
-		p->rxq_dirty[w] = p->txq_dirty[w] = 0;
-	}
 }
 
 /* ---- the model thread ---- */
@@ -185,17 +169,15 @@ static unsigned iterate(uint64_t now)
 		struct sim_port *p = sim_ports[i];
 		if (!p || !p->open)
 			continue;
-		model_tick(p, now);
+		p->pers->tick(p, now);
 		work += wire_poll(p, now);
-		work += rx_fifo_drain(p);
-		work += tx_poll(p);
+		work += p->pers->rx_drain(p);
+		work += p->pers->tx_poll(p);
 	}
 	for (unsigned i = 0; i < SIM_MAX_PORTS; i++) {
 		struct sim_port *p = sim_ports[i];
-		if (p && p->open && work) {
-			model_flush_counters(p);
-			flush_queue_counters(p);
-		}
+		if (p && p->open && work)
+			p->pers->flush(p);
 	}
 	return work;
 }
@@ -263,7 +245,24 @@ static int configure_one(struct sim_port *p, char *opt, char *err, size_t errlen
 	if (val)
 		*val++ = 0;
 	unsigned long long v;
-	if (!strcmp(opt, "loopback") && !val) {
+	if (!strcmp(opt, "model") && val) {
+		const struct sim_personality *m = NULL;
+		for (unsigned i = 0; i < NMODELS; i++)
+			if (!strcmp(val, models[i]->name))
+				m = models[i];
+		if (!m) {
+			snprintf(err, errlen, "model=%s: expected model=82599 or model=x710", val);
+			return -1;
+		}
+		if (p->open && m != p->pers) {
+			snprintf(err, errlen, "model=%s: port %u is open as %s; close it first", val, p->id, p->pers->name);
+			return -1;
+		}
+		if (m != p->pers) {
+			p->pers = m;
+			p->pers->reset(p);
+		}
+	} else if (!strcmp(opt, "loopback") && !val) {
 		wire_unplug(p);
 		p->wire.kind = W_LOOPBACK;
 	} else if (!strcmp(opt, "cable") && val) {
@@ -311,7 +310,7 @@ static int configure_one(struct sim_port *p, char *opt, char *err, size_t errlen
 	} else if (!strcmp(opt, "link") && val && (!strcmp(val, "down") || !strcmp(val, "up"))) {
 		atomic_store(&p->wire.admin_up, val[0] == 'u');
 	} else {
-		snprintf(err, errlen, "unknown option '%s%s%s'; expected loopback, cable=M, tap=IFNAME, "
+		snprintf(err, errlen, "unknown option '%s%s%s'; expected model=82599|x710, loopback, cable=M, tap=IFNAME, "
 		         "pcap-in=FILE, pcap-out=FILE, gen=COUNT:SIZE[:PPS] or link=down",
 		         opt, val ? "=" : "", val ? val : "");
 		return -1;
@@ -361,8 +360,8 @@ static void dev_close(struct device *d)
 	p->open = false;
 	p->dev = NULL;
 	wire_unplug(p);
-	model_reset(p);
 	atomic_store(&p->in_reset, false);
+	p->pers->reset(p);
 	last = --nopen == 0;
 	pthread_mutex_unlock(&sim_lock);
 	if (last) {
@@ -401,14 +400,14 @@ int sim_device_open(const char *spec, struct device *d, char *err, size_t errlen
 		snprintf(err, errlen, "%s: out of memory", spec);
 	} else if (p->open) {
 		snprintf(err, errlen, "%s: port %llu is already open", spec, n);
-	} else if (sim_iommu_install(err, errlen) == 0 &&
+	} else if (p->pers = models[0], sim_iommu_install(err, errlen) == 0 &&
 	           (!slash || !slash[1] || configure(p, slash + 1, err, errlen) == 0) &&
 	           thread_start(err, errlen) == 0) {
-		model_reset(p);
+		/* the personality is the default unless the spec named one */
+		atomic_store(&p->in_reset, false);
+		p->pers->reset(p);
 		atomic_store(&p->st.resets, 0);
-		/* power-up: the EEPROM auto-read and DMA init complete shortly */
-		p->ard_at = sim_now() + SIM_T_ARD;
-		p->dmaidone_at = sim_now() + SIM_T_DMAIDONE;
+		p->pers->power_up(p, sim_now());
 		p->open = true;
 		p->dev = d;
 		nopen++;
@@ -420,11 +419,11 @@ int sim_device_open(const char *spec, struct device *d, char *err, size_t errlen
 	memset(d, 0, sizeof *d);
 	snprintf(d->addr, sizeof d->addr, "%s", spec);
 	d->vendor_id = SIM_VENDOR_ID;
-	d->device_id = SIM_DEVICE_82599;
+	d->device_id = p->pers->device_id;
 	d->numa_node = -1;
 	d->bar0.bar = NULL;
-	d->bar0.size = SIM_BAR0_SIZE;
-	d->bar0.ops = &sim_reg_ops;
+	d->bar0.size = p->pers->bar_size;
+	d->bar0.ops = p->pers->reg_ops;
 	d->bar0.ctx = p;
 	d->ops = &sim_dev_ops;
 	d->priv = p;
@@ -612,11 +611,8 @@ void sim_fault_stall(unsigned port, unsigned ms)
 void sim_fault_reset(unsigned port)
 {
 	struct sim_port *p = fault_port(port);
-	if (!p)
-		return;
-	atomic_store(&p->in_reset, true);
-	atomic_fetch_or(&p->regs[W(CTRL)], CTRL_RST);
-	atomic_fetch_or(&p->req, REQ_RESET);
+	if (p)
+		p->pers->fault_reset(p);
 }
 
 /* ---- inspection ---- */
@@ -639,6 +635,6 @@ int sim_port_stats(unsigned port, struct sim_port_stats *o)
 	o->iommu_faults = atomic_load(&p->st.iommu_faults);
 	o->violations = atomic_load(&p->st.violations);
 	o->resets = atomic_load(&p->st.resets);
-	o->link_up = reg_get(p, W(LINKS)) & LINKS_UP;
+	o->link_up = p->link_up;
 	return 0;
 }

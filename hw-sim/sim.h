@@ -1,8 +1,11 @@
-/* sim.h -- the hw-sim device models: Intel 82599 ports without hardware.
+/* sim.h -- the hw-sim device models: Intel 82599 and X710 ports without
+ * hardware.
  *
  * A model port behaves like one 82599 PCI function (vendor 0x8086, device
- * 0x10FB): BAR0 is a register file with the datasheet's reset values and
- * semantics, and a DMA engine walks the descriptor rings the driver set up.
+ * 0x10FB), or with model=x710 like one X710 PF (device 0x1572, an admin
+ * queue to a modelled firmware, queue contexts in host memory): BAR0 is a
+ * register file with the datasheet's reset values and semantics, and a
+ * DMA engine walks the descriptor rings the driver set up.
  * All ports share one model thread (so the driver's core does only driver
  * work) and one IOMMU (the process's dma_mapper, core/memory.h): a DMA to an
  * IOVA the driver did not map is an IOMMU fault -- logged, counted, and the
@@ -20,6 +23,7 @@
  * sim_device_open() (the `pci=` value of a topology) or by the calls below.
  *
  * Spec syntax:  "sim:N" or "sim:N/OPT[,OPT...]" with OPT one of
+ *   model=82599|x710       the device personality (default 82599)
  *   loopback               TX frames come back on this port's RX
  *   cable=M                TX on N arrives at M's RX and vice versa
  *   tap=IFNAME             a TAP device (created if missing, needs root)
@@ -29,7 +33,7 @@
  *                          bytes (without FCS; 60..9216) at PPS (0 = as
  *                          fast as RX takes them)
  *   link=down              start with the link administratively down
- * Examples: "sim:0/cable=1", "sim:0/loopback", "sim:0/tap=kvtap0",
+ * Examples: "sim:0/cable=1", "sim:0/model=x710,cable=1", "sim:0/tap=kvtap0",
  *           "sim:0/pcap-in=a.pcap,pcap-out=b.pcap".
  *
  * Thread safety: register handlers may be called from any one driver
@@ -48,6 +52,8 @@
 #define SIM_VENDOR_ID     0x8086
 #define SIM_DEVICE_82599  0x10FB   /* 82599ES SFP+ */
 #define SIM_BAR0_SIZE     0x20000  /* 128 KiB register space */
+#define SIM_DEVICE_X710   0x1572   /* X710 for 10GbE SFP+ */
+#define SIM_BAR0_SIZE_X710 0x800000 /* 8 MiB (statistics at 0x300000+) */
 
 /* ---- opening a port (driver/device.c calls this for "sim:" specs) ---- */
 
@@ -105,9 +111,20 @@ void sim_fault_rx_no_eop(unsigned port, unsigned n);
 /* The port's DMA engine does nothing for ms milliseconds (frames from the
  * wire wait in the RX packet buffer; overflow is counted in MPC). */
 void sim_fault_stall(unsigned port, unsigned ms);
-/* A device reset as if CTRL.RST were set by someone else: queues stop,
- * registers go back to their reset values, in-flight frames are lost. */
+/* A device reset as if CTRL.RST were set by someone else (X710: a core
+ * reset): queues stop, registers go back to their reset values, in-flight
+ * frames are lost (X710: the admin queue is disabled too). */
 void sim_fault_reset(unsigned port);
+
+/* X710 ports only (ignored for an 82599 port): */
+/* The firmware ignores the next n admin send queue commands: no DD, the
+ * head does not move (a later command makes it skip the ignored one). */
+void sim_fault_aq_timeout(unsigned port, unsigned n);
+/* The next n commands with this opcode answer retval, with ERR. */
+void sim_fault_aq_error(unsigned port, uint16_t opcode, uint16_t retval, unsigned n);
+/* The next n queue enables find their HMC context invalid: PFHMC_ERRORINFO
+ * is set and QENA_STAT never sets. */
+void sim_fault_hmc_context(unsigned port, unsigned n);
 
 /* ---- inspection ---- */
 

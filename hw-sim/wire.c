@@ -27,6 +27,20 @@ bool wire_connected(struct sim_port *p)
 	return p->wire.kind != W_NONE;
 }
 
+/* The physical link is up when the wire is plugged and up, this port has
+ * trained (82599: AN restarted after reset; X710: the firmware brought
+ * the link up), and for a cable, the peer too. */
+bool model_link_up(struct sim_port *p)
+{
+	if (!p->link_trained || !wire_connected(p))
+		return false;
+	if (p->wire.kind == W_CABLE) {
+		struct sim_port *q = sim_ports[p->wire.peer];
+		return q && q->open && q->link_trained;
+	}
+	return true;
+}
+
 static void capture_put(struct sim_capture *c, const uint8_t *d, uint32_t len, struct sim_port *p)
 {
 	pthread_mutex_lock(&c->lock);
@@ -52,10 +66,10 @@ void wire_tx(struct sim_port *p, const uint8_t *d, uint32_t len, unsigned flags)
 {
 	switch (p->wire.kind) {
 	case W_LOOPBACK:
-		rx_frame(p, d, len, flags, false);
+		sim_rx_frame(p, d, len, flags, false);
 		return;
 	case W_CABLE:
-		rx_frame(sim_ports[p->wire.peer], d, len, flags, false);
+		sim_rx_frame(sim_ports[p->wire.peer], d, len, flags, false);
 		return;
 	case W_CAPTURE:
 		if (flags & SIM_F_BAD_FCS)
@@ -92,7 +106,7 @@ static unsigned inject_poll(struct sim_port *p)
 	while (in->head != in->tail && n < 256) {
 		unsigned i = in->head++ % (sizeof in->slot / sizeof in->slot[0]);
 		if (p->link_up)
-			rx_frame(p, in->slot[i].data, in->slot[i].len, 0, false);
+			sim_rx_frame(p, in->slot[i].data, in->slot[i].len, 0, false);
 		else {                                       /* no link: lost on the wire */
 			stat_add(&p->st.wire_rx_frames, 1);
 			stat_add(&p->st.rx_drop_disabled, 1);
@@ -109,7 +123,7 @@ static unsigned offer_pending(struct sim_port *p)
 {
 	if (!p->wire.pending_len)
 		return 0;
-	if (rx_frame(p, p->wire.pending, p->wire.pending_len, 0, true) == RX_BUSY)
+	if (sim_rx_frame(p, p->wire.pending, p->wire.pending_len, 0, true) == RX_BUSY)
 		return 0;
 	p->wire.pending_len = 0;
 	return 1;

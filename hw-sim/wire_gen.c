@@ -73,8 +73,10 @@ unsigned wire_gen_poll(struct sim_port *p, uint64_t now)
 {
 	struct sim_wire *w = &p->wire;
 	unsigned n = 0;
-	/* the destination is the port's own MAC as RAL(0)/RAH(0) hold it now */
-	uint32_t ral = reg_val(p, REG_RAL, 0), rah = reg_val(p, REG_RAH, 0);
+	/* the destination is the port's own MAC as the device holds it now
+	 * (82599: RAL(0)/RAH(0); X710: the firmware's LAN address) */
+	uint64_t mac = p->pers->mac(p);
+	uint32_t ral = (uint32_t)mac, rah = (uint32_t)(mac >> 32);
 	uint64_t key = ((uint64_t)(rah & 0xFFFF) << 32 | ral) ^ ((uint64_t)w->gen.size << 48) ^ (1ull << 63);
 	if (w->gen_key != key) {
 		w->pending_len = 0;
@@ -93,7 +95,7 @@ unsigned wire_gen_poll(struct sim_port *p, uint64_t now)
 			gen_stamp(w->pending, w->gen.size, w->gen_sent, w->gen_sum);
 			w->pending_len = w->gen.size;
 		}
-		int rc = rx_frame(p, w->pending, w->pending_len, 0, w->gen.rate_pps == 0);
+		int rc = sim_rx_frame(p, w->pending, w->pending_len, 0, w->gen.rate_pps == 0);
 		if (rc == RX_BUSY)
 			break;
 		w->pending_len = 0;

@@ -73,7 +73,7 @@ unsigned wire_tap_poll(struct sim_port *p)
 				w->pending_len = 60;
 			}
 		}
-		if (rx_frame(p, w->pending, w->pending_len, 0, true) == RX_BUSY)
+		if (sim_rx_frame(p, w->pending, w->pending_len, 0, true) == RX_BUSY)
 			break;
 		w->pending_len = 0;
 		n++;

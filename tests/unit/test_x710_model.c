@@ -1,0 +1,510 @@
+/* test_x710_model.c -- the X710 personality of hw-sim, driven by hand:
+ * raw register writes and hand-built admin-queue descriptors, no driver.
+ * Reset values and reset timing, identity, strictness, every firmware
+ * command's answer and return codes, the timeout and error faults, link
+ * events on the receive queue. */
+#include "sim_test.h"
+#include <stdlib.h>
+
+/* offsets (x710_regs.h; datasheet register chapter) */
+#define GLGEN_RSTAT     0x0B8188
+#define GLNVM_ULD       0x0B6008
+#define PFGEN_CTRL      0x092400
+#define PF_FUNC_RID     0x09C000
+#define PFGEN_PORTNUM   0x1C0480
+#define PFLAN_QALLOC    0x1C0400
+#define GLHMC_LANTXOBJSZ 0x0C2004
+#define GLHMC_LANRXOBJSZ 0x0C200C
+#define PF_ATQBAL 0x80000
+#define PF_ATQBAH 0x80100
+#define PF_ATQLEN 0x80200
+#define PF_ATQH   0x80300
+#define PF_ATQT   0x80400
+#define PF_ARQBAL 0x80080
+#define PF_ARQBAH 0x80180
+#define PF_ARQLEN 0x80280
+#define PF_ARQH   0x80380
+#define PF_ARQT   0x80480
+#define PRTMAC_LINKSTA 0x1E2420
+#define GLPRT_GORCL0   0x300000
+#define PFINT_ICR0     0x038780
+#define AQ_ENABLE (1u << 31)
+
+#define NATQ 16
+#define NARQ 4
+
+struct xport {
+	struct device dev;
+	volatile uint8_t *atq, *arq;
+	uint8_t *buf[NATQ], *ebuf[NARQ];
+	unsigned next;             /* next ATQ descriptor to use */
+};
+
+static uint32_t xr(struct xport *x, uint32_t off) { return reg_read(&x->dev.bar0, off); }
+static void xw(struct xport *x, uint32_t off, uint32_t v) { reg_write(&x->dev.bar0, off, v); }
+
+static bool xwait(struct xport *x, uint32_t off, uint32_t mask, uint32_t want, unsigned ms)
+{
+	uint64_t end = t_now_ms() + (uint64_t)ms * T_SLACK;
+	do {
+		if ((xr(x, off) & mask) == want)
+			return true;
+		usleep(50);
+	} while (t_now_ms() < end);
+	return false;
+}
+
+static void x_open(struct xport *x, const char *spec)
+{
+	char err[256];
+	memset(x, 0, sizeof *x);
+	int rc = sim_device_open(spec, &x->dev, err, sizeof err);
+	if (rc)
+		print_error("sim_device_open(%s): %s\n", spec, err);
+	assert_int_equal(rc, 0);
+}
+
+/* Wait for the device to leave reset and the firmware to be up. */
+static void x_wait_ready(struct xport *x)
+{
+	assert_true(xwait(x, GLGEN_RSTAT, 3, 0, 100));
+	assert_true(xwait(x, GLNVM_ULD, 0x18, 0x18, 100));
+}
+
+/* The admin queues, set up in Linux's order (length and ENABLE before the
+ * base address: the firmware reads the base only when it needs the queue). */
+static void x_aq_init(struct xport *x)
+{
+	x->atq = mem_alloc_dma(NATQ * 32, 4096);
+	x->arq = mem_alloc_dma(NARQ * 32, 4096);
+	assert_non_null(x->atq);
+	assert_non_null(x->arq);
+	memset((void *)x->atq, 0, NATQ * 32);
+	for (unsigned i = 0; i < NATQ; i++) {
+		x->buf[i] = mem_alloc_dma(4096, 4096);
+		assert_non_null(x->buf[i]);
+	}
+	for (unsigned i = 0; i < NARQ; i++) {
+		x->ebuf[i] = mem_alloc_dma(4096, 4096);
+		assert_non_null(x->ebuf[i]);
+		volatile uint8_t *d = x->arq + 32 * i;
+		memset((void *)d, 0, 32);
+		*(volatile uint16_t *)d = 0x1000 | 0x200;          /* BUF | LB */
+		*(volatile uint16_t *)(d + 4) = 4096;
+		uint64_t a = mem_iova(x->ebuf[i]);
+		*(volatile uint32_t *)(d + 24) = (uint32_t)(a >> 32);
+		*(volatile uint32_t *)(d + 28) = (uint32_t)a;
+	}
+	uint64_t a = mem_iova((void *)x->atq), b = mem_iova((void *)x->arq);
+	xw(x, PF_ATQH, 0);
+	xw(x, PF_ATQT, 0);
+	xw(x, PF_ATQLEN, NATQ | AQ_ENABLE);
+	xw(x, PF_ATQBAL, (uint32_t)a);
+	xw(x, PF_ATQBAH, (uint32_t)(a >> 32));
+	xw(x, PF_ARQH, 0);
+	xw(x, PF_ARQT, 0);
+	xw(x, PF_ARQLEN, NARQ | AQ_ENABLE);
+	xw(x, PF_ARQBAL, (uint32_t)b);
+	xw(x, PF_ARQBAH, (uint32_t)(b >> 32));
+	xw(x, PF_ARQT, NARQ - 1);                              /* all but one to the firmware */
+	x->next = 0;
+}
+
+static void x_close(struct xport *x)
+{
+	x->dev.ops->close(&x->dev);
+}
+
+/* A command: descriptor i of the ATQ as the driver builds it. */
+struct aq {
+	uint16_t flags, opcode, datalen, retval;
+	uint32_t cookie_hi, cookie_lo;
+	uint8_t params[16];
+	uint8_t *buf;
+	uint64_t us;               /* how long the firmware took */
+};
+
+static void put_desc(volatile uint8_t *d, const struct aq *c, uint64_t bufaddr)
+{
+	uint8_t b[32];
+	memset(b, 0, sizeof b);
+	memcpy(b + 0, &c->flags, 2);
+	memcpy(b + 2, &c->opcode, 2);
+	memcpy(b + 4, &c->datalen, 2);
+	memcpy(b + 8, &c->cookie_hi, 4);
+	memcpy(b + 12, &c->cookie_lo, 4);
+	memcpy(b + 16, c->params, 16);
+	if (c->flags & 0x1000) {
+		uint32_t hi = (uint32_t)(bufaddr >> 32), lo = (uint32_t)bufaddr;
+		memcpy(b + 24, &hi, 4);
+		memcpy(b + 28, &lo, 4);
+	}
+	for (unsigned i = 0; i < 32; i++)
+		d[i] = b[i];
+}
+
+static void get_desc(volatile uint8_t *d, struct aq *c)
+{
+	uint8_t b[32];
+	for (unsigned i = 0; i < 32; i++)
+		b[i] = d[i];
+	memcpy(&c->flags, b, 2);
+	memcpy(&c->opcode, b + 2, 2);
+	memcpy(&c->datalen, b + 4, 2);
+	memcpy(&c->retval, b + 6, 2);
+	memcpy(&c->cookie_hi, b + 8, 4);
+	memcpy(&c->cookie_lo, b + 12, 4);
+	memcpy(c->params, b + 16, 16);
+}
+
+/* Post c (with a buffer of c->datalen bytes when BUF is set), wait for
+ * the head to pass it; c gets the answer.  Returns false on no answer. */
+static bool x_cmd(struct xport *x, struct aq *c, unsigned wait_ms)
+{
+	unsigned i = x->next;
+	volatile uint8_t *d = x->atq + 32 * i;
+	uint64_t a = mem_iova(x->buf[i]);
+	put_desc(d, c, a);
+	x->next = (i + 1) % NATQ;
+	struct timespec t0, t1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	xw(x, PF_ATQT, x->next);
+	bool ok = xwait(x, PF_ATQH, 0x3FF, x->next, wait_ms);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	c->us = (uint64_t)(t1.tv_sec - t0.tv_sec) * 1000000 + (uint64_t)(t1.tv_nsec - t0.tv_nsec) / 1000;
+	get_desc(d, c);
+	c->buf = x->buf[i];
+	return ok;
+}
+
+static struct aq direct(uint16_t opcode)
+{
+	struct aq c;
+	memset(&c, 0, sizeof c);
+	c.opcode = opcode;
+	c.cookie_hi = 0xC0FFEE00u | opcode;
+	c.cookie_lo = 0x12345678u;
+	return c;
+}
+
+static struct aq indirect(uint16_t opcode, uint16_t len)
+{
+	struct aq c = direct(opcode);
+	c.flags = 0x1000 | (len > 512 ? 0x200 : 0);
+	c.datalen = len;
+	return c;
+}
+
+static uint16_t le16(const uint8_t *b) { return (uint16_t)(b[0] | b[1] << 8); }
+
+/* ---- tests ---- */
+
+static void identity_reset_values_and_timing(void **state)
+{
+	(void)state;
+	struct xport x;
+	x_open(&x, "sim:1/model=x710");
+	assert_int_equal(x.dev.device_id, 0x1572);
+	assert_int_equal(x.dev.vendor_id, 0x8086);
+	assert_int_equal(x.dev.bar0.size, 8u << 20);
+	/* the device comes out of reset, then the firmware, after delays */
+	assert_true(xwait(&x, GLGEN_RSTAT, 3, 0, 100));
+	assert_true(xwait(&x, GLNVM_ULD, 0x18, 0x18, 100));
+	assert_int_equal(xr(&x, PF_FUNC_RID) & 7, 1);           /* pf_id (ARI off) */
+	assert_int_equal(xr(&x, 0x0BE4A8) & (1u << 4), 0);       /* GLPCI_CAPSUP.ARI_EN */
+	assert_int_equal(xr(&x, PFGEN_PORTNUM) & 3, 1);
+	uint32_t qa = xr(&x, PFLAN_QALLOC);
+	assert_int_equal(qa & 0x7FF, 64);                        /* FIRSTQ */
+	assert_int_equal((qa >> 16) & 0x7FF, 127);               /* LASTQ */
+	assert_true(qa & (1u << 31));
+	assert_int_equal(xr(&x, GLHMC_LANTXOBJSZ), 7);
+	assert_int_equal(xr(&x, GLHMC_LANRXOBJSZ), 5);
+	assert_int_equal(xr(&x, 0x0C2008), 1536);                /* GLHMC_LANQMAX */
+	assert_int_equal(xr(&x, PF_ATQLEN), 0);
+	assert_int_equal(xr(&x, 0x038500), 0x7FF);               /* PFINT_LNKLST0: end of list */
+	/* PFSWR self-clears after a delay; writes while it runs are lost */
+	xw(&x, 0x038000, 5);                                     /* PFINT_ITR0(0): PF domain */
+	xw(&x, 0x0C6200 + 4, 7);                                 /* GLHMC_LANTXBASE(1): core domain */
+	xw(&x, PFGEN_CTRL, 1);
+	assert_true(xr(&x, PFGEN_CTRL) & 1);
+	xw(&x, 0x038000, 9);
+	assert_true(sim_violation_find("while a reset is in progress"));
+	assert_true(xwait(&x, PFGEN_CTRL, 1, 0, 100));
+	assert_int_equal(xr(&x, 0x038000), 0);                   /* back to its reset value */
+	assert_int_equal(xr(&x, 0x0C6200 + 4), 7);               /* a PF reset keeps it */
+	x_close(&x);
+}
+
+static void strict_registers(void **state)
+{
+	(void)state;
+	struct xport x;
+	x_open(&x, "sim:0/model=x710");
+	x_wait_ready(&x);
+	sim_violations_clear();
+	xr(&x, 0x012344);
+	assert_true(sim_violation_find("read of unknown register offset 0x012344"));
+	xw(&x, 0x7FFFFC, 1);
+	assert_true(sim_violation_find("unknown register offset 0x7ffffc"));
+	xw(&x, GLNVM_ULD, 0);
+	assert_true(sim_violation_find("read-only GLNVM_ULD"));
+	xw(&x, GLPRT_GORCL0, 0);
+	assert_true(sim_violation_find("read-only GLPRT_GORCL(0)"));
+	xw(&x, PF_ATQLEN, AQ_ENABLE);                            /* length 0 */
+	assert_true(sim_violation_find("with length 0"));
+	assert_int_equal(xr(&x, PF_ATQLEN), 0);
+	xw(&x, PF_ATQLEN, 8 | AQ_ENABLE);
+	xw(&x, PF_ATQT, 8);                                      /* beyond the 8-entry ring */
+	assert_true(sim_violation_find("PF_ATQT = 8 is beyond the ATQ"));
+	xw(&x, PF_ATQT, 1);                                      /* base still 0 */
+	usleep(5000);
+	assert_true(sim_violation_find("admin ATQ enabled with base 0x0"));
+	assert_int_equal(xr(&x, PF_ATQH), 0);                    /* nothing executed */
+	xw(&x, PF_ATQH, 3);
+	assert_true(sim_violation_find("only the firmware moves the head"));
+	xw(&x, 0x100000 + 4 * 64, 1);                            /* QTX_ENA(64): not the PF's */
+	assert_true(sim_violation_find("beyond the PF's 64 queues"));
+	xw(&x, PFINT_ICR0, 1);
+	assert_true(sim_violation_find("PFINT_ICR0"));
+	x_close(&x);
+}
+
+static void firmware_answers_every_command(void **state)
+{
+	(void)state;
+	struct xport x;
+	x_open(&x, "sim:2/model=x710,loopback");
+	x_wait_ready(&x);
+	x_aq_init(&x);
+
+	/* 0x0001 get version: API 1.x, the firmware version; cookies back */
+	struct aq c = direct(0x0001);
+	assert_true(x_cmd(&x, &c, 100));
+	assert_int_equal(c.flags & 0x7, 0x3);                    /* DD | CMP, no ERR */
+	assert_int_equal(c.retval, 0);
+	assert_int_equal(c.cookie_hi, 0xC0FFEE01u);
+	assert_int_equal(c.cookie_lo, 0x12345678u);
+	assert_int_equal(le16(c.params + 12), 1);                /* api major */
+	assert_int_equal(le16(c.params + 14), 9);                /* api minor */
+	assert_int_equal(le16(c.params + 8), 8);                 /* fw major */
+	assert_int_equal(le16(c.params + 10), 3);                /* fw minor */
+	assert_true(c.us >= 20);                                 /* not at once */
+	assert_true(xr(&x, PFINT_ICR0) & (1u << 30));            /* ADMINQ cause */
+
+	/* 0x0002 driver version (a string buffer to the firmware) */
+	c = indirect(0x0002, 16);
+	c.flags |= 0x400;                                        /* RD */
+	assert_true(x_cmd(&x, &c, 100));
+	assert_int_equal(c.retval, 0);
+
+	/* 0x0110 clear PXE: params byte 0 must be 2; the second time EEXIST */
+	c = direct(0x0110);
+	c.params[0] = 1;
+	assert_true(x_cmd(&x, &c, 100));
+	assert_int_equal(c.retval, 14);                          /* EINVAL */
+	assert_int_equal(c.flags & 0x4, 0x4);                    /* ERR */
+	c = direct(0x0110);
+	c.params[0] = 2;
+	assert_true(x_cmd(&x, &c, 100));
+	assert_int_equal(c.retval, 0);
+	c = direct(0x0110);
+	c.params[0] = 2;
+	assert_true(x_cmd(&x, &c, 100));
+	assert_int_equal(c.retval, 13);                          /* EEXIST */
+
+	/* 0x0200 get switch config: a too-small buffer is ENOMEM with the size
+	 * needed; then one VSI element (type 19) with its SEID */
+	c = indirect(0x0200, 32);
+	assert_true(x_cmd(&x, &c, 100));
+	assert_int_equal(c.retval, 9);
+	assert_int_equal(c.datalen, 64);
+	c = indirect(0x0200, 512);
+	assert_true(x_cmd(&x, &c, 100));
+	assert_int_equal(c.retval, 0);
+	assert_int_equal(c.datalen, 64);
+	unsigned nrep = le16(c.buf), nvsi = 0;
+	uint16_t vsi_seid = 0;
+	assert_int_equal(nrep, 3);
+	for (unsigned i = 0; i < nrep; i++) {
+		const uint8_t *e = c.buf + 16 + 16 * i;
+		if (e[0] == 19) {
+			nvsi++;
+			vsi_seid = le16(e + 2);
+		}
+	}
+	assert_int_equal(nvsi, 1);
+	assert_int_equal(vsi_seid, 392);                         /* 390 + pf 2 */
+
+	/* 0x0212 get VSI parameters: queue mapping and qs_handle */
+	c = indirect(0x0212, 128);
+	c.params[0] = (uint8_t)vsi_seid;
+	c.params[1] = (uint8_t)(vsi_seid >> 8);
+	assert_true(x_cmd(&x, &c, 100));
+	assert_int_equal(c.retval, 0);
+	assert_int_equal(le16(c.params), vsi_seid);
+	assert_int_equal(le16(c.buf + 30), 0);                   /* queue_mapping[0] */
+	assert_int_equal(le16(c.buf + 62) >> 9, 6);              /* tc0: 2^6 queues */
+	assert_int_equal(le16(c.buf + 96), 0x08 + 0x10 * 2);     /* qs_handle[0] */
+	c = indirect(0x0212, 128);                               /* a SEID that is no VSI */
+	c.params[0] = 5;
+	assert_true(x_cmd(&x, &c, 100));
+	assert_int_equal(c.retval, 14);
+
+	/* 0x0107 read MAC: LAN address valid */
+	c = indirect(0x0107, 24);
+	assert_true(x_cmd(&x, &c, 100));
+	assert_int_equal(c.retval, 0);
+	assert_true(le16(c.params) & 0x10);
+	assert_memory_equal(c.buf, "\x02\x4b\x56\x00\x01\x02", 6);
+	c = direct(0x0107);                                      /* no buffer */
+	assert_true(x_cmd(&x, &c, 100));
+	assert_int_equal(c.retval, 14);
+
+	/* 0x0254 set VSI promiscuous */
+	c = direct(0x0254);
+	c.params[0] = 0x07; c.params[2] = 0x07;
+	c.params[4] = (uint8_t)vsi_seid; c.params[5] = (uint8_t)(vsi_seid >> 8);
+	assert_true(x_cmd(&x, &c, 100));
+	assert_int_equal(c.retval, 0);
+
+	/* 0x0603 set MAC config: max frame, CRC; an impossible size is EINVAL */
+	c = direct(0x0603);
+	c.params[0] = 0x00; c.params[1] = 0x26;                  /* 9728 */
+	c.params[2] = 0x04;
+	assert_true(x_cmd(&x, &c, 100));
+	assert_int_equal(c.retval, 0);
+	c = direct(0x0603);
+	c.params[0] = 0xFF; c.params[1] = 0xFF;
+	assert_true(x_cmd(&x, &c, 100));
+	assert_int_equal(c.retval, 14);
+
+	/* 0x0605 restart AN with link enable; 0x0607 link status: up at 10G */
+	c = direct(0x0605);
+	c.params[0] = 0x02 | 0x04;
+	assert_true(x_cmd(&x, &c, 100));
+	assert_int_equal(c.retval, 0);
+	assert_true(xwait(&x, PRTMAC_LINKSTA, 0x40000080, 0x40000080, 200));
+	assert_int_equal((xr(&x, PRTMAC_LINKSTA) >> 27) & 7, 2);
+	c = direct(0x0607);
+	assert_true(x_cmd(&x, &c, 100));
+	assert_int_equal(c.retval, 0);
+	assert_int_equal(c.params[3], 0x08);                     /* 10G */
+	assert_int_equal(c.params[4] & 1, 1);                    /* up */
+	assert_int_equal(le16(c.params + 8), 9728);
+	assert_int_equal(c.params[10] & 0x04, 0x04);
+
+	/* unknown opcode: ESRCH; 0x0003 queue shutdown */
+	c = direct(0x0999);
+	assert_true(x_cmd(&x, &c, 100));
+	assert_int_equal(c.retval, 3);
+	assert_int_equal(c.flags & 0x4, 0x4);
+	c = direct(0x0003);
+	c.params[0] = 1;
+	assert_true(x_cmd(&x, &c, 100));
+	assert_int_equal(c.retval, 0);
+	assert_int_equal(sim_violation_count(), 0);
+	x_close(&x);
+}
+
+static void timeout_and_error_faults(void **state)
+{
+	(void)state;
+	struct xport x;
+	x_open(&x, "sim:0/model=x710");
+	x_wait_ready(&x);
+	x_aq_init(&x);
+	/* an ignored command: no DD, the head stays */
+	sim_fault_aq_timeout(0, 1);
+	struct aq c = direct(0x0001);
+	assert_false(x_cmd(&x, &c, 2));
+	assert_int_equal(c.flags & 1, 0);
+	assert_int_equal(xr(&x, PF_ATQH), 0);
+	/* the next command is answered; the ignored one stays unanswered */
+	c = direct(0x0001);
+	assert_true(x_cmd(&x, &c, 100));
+	assert_int_equal(c.flags & 1, 1);
+	assert_int_equal(*(volatile uint16_t *)x.atq & 1, 0);
+	/* an error reply: the next get version answers EBUSY with ERR, once */
+	sim_fault_aq_error(0, 0x0001, 12, 1);
+	c = direct(0x0001);
+	assert_true(x_cmd(&x, &c, 100));
+	assert_int_equal(c.retval, 12);
+	assert_int_equal(c.flags & 0x7, 0x7);
+	c = direct(0x0001);
+	assert_true(x_cmd(&x, &c, 100));
+	assert_int_equal(c.retval, 0);
+	/* a core reset disables the admin queue and resets the registers */
+	sim_fault_reset(0);
+	x_wait_ready(&x);
+	assert_int_equal(xr(&x, PF_ATQLEN), 0);
+	assert_int_equal(xr(&x, PF_ATQH), 0);
+	x_close(&x);
+}
+
+static void link_events_on_the_receive_queue(void **state)
+{
+	(void)state;
+	struct xport x;
+	x_open(&x, "sim:3/model=x710,loopback");
+	x_wait_ready(&x);
+	x_aq_init(&x);
+	struct aq c = direct(0x0607);
+	c.params[0] = 0x3;                                       /* enable link events */
+	assert_true(x_cmd(&x, &c, 100));
+	assert_int_equal(le16(c.params) & 1, 1);                 /* LSE is enabled */
+	/* the firmware brings the link up by itself: an event, unless the
+	 * link was up before events were enabled */
+	assert_true(xwait(&x, PRTMAC_LINKSTA, 0x40000080, 0x40000080, 200));
+	usleep(1000);
+	unsigned h = xr(&x, PF_ARQH);
+	assert_true(h <= 1);
+	struct aq e;
+	if (h == 1) {
+		get_desc(x.arq, &e);
+		assert_int_equal(e.opcode, 0x0607);
+		assert_int_equal(e.flags & 0x3, 0x3);
+		assert_int_equal(e.params[4] & 1, 1);
+	}
+	/* pull the cable: a link-down event */
+	sim_fault_link(3, false);
+	assert_true(xwait(&x, PF_ARQH, 0x3FF, h + 1, 200));
+	get_desc(x.arq + 32 * h, &e);
+	assert_int_equal(e.opcode, 0x0607);
+	assert_int_equal(e.params[4] & 1, 0);
+	assert_int_equal(e.datalen, 0);
+	assert_int_equal(xr(&x, PRTMAC_LINKSTA) & 0x40000080, 0);
+	/* flap until the three descriptors given to the firmware are used;
+	 * the next change finds none (ARQOVFL) */
+	bool up = true;
+	while (xr(&x, PF_ARQH) < 3) {
+		unsigned before = xr(&x, PF_ARQH);
+		sim_fault_link(3, up);
+		assert_true(xwait(&x, PF_ARQH, 0x3FF, before + 1, 200));
+		up = !up;
+	}
+	assert_int_equal(xr(&x, PF_ARQLEN) & (1u << 29), 0);
+	sim_fault_link(3, up);
+	assert_true(xwait(&x, PF_ARQLEN, 1u << 29, 1u << 29, 200));
+	assert_int_equal(xr(&x, PF_ARQH), 3);
+	x_close(&x);
+}
+
+static int x_teardown(void **state)
+{
+	(void)state;
+	sim_shutdown();
+	return 0;
+}
+
+int main(void)
+{
+	log_set_level(getenv("SIM_VERBOSE") ? LOG_DEBUG : LOG_ERROR);
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_teardown(identity_reset_values_and_timing, x_teardown),
+		cmocka_unit_test_teardown(strict_registers, x_teardown),
+		cmocka_unit_test_teardown(firmware_answers_every_command, x_teardown),
+		cmocka_unit_test_teardown(timeout_and_error_faults, x_teardown),
+		cmocka_unit_test_teardown(link_events_on_the_receive_queue, x_teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
