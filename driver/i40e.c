@@ -1,13 +1,12 @@
 /* i40e.c -- a small physical-function driver for the Intel X710/XL710.
  *
- * Facts: "Intel Ethernet Controller X710/XXV710/XL710 Datasheet" (332464)
- * as summarised and cross-checked in the project's X710 reference
- * (reference/x710.md, whose sections are cited below as "ref Bring-up",
- * "ref AQ", "ref Contexts", "ref Queue enable", "ref Descriptors", "ref
- * Stats"); what the reference does not give -- the admin queue command
- * layouts and interrupt register fields -- is cited by the name the public
- * drivers use for it ("aq_cmd.h": DPDK base/i40e_adminq_cmd.h, "regs.h":
- * DPDK base/i40e_register.h).  Register names are the datasheet's.
+ * Facts: the "Intel Ethernet Controller X710/XXV710/XL710 Datasheet"
+ * (332464) as checked in the project's X710 reference, whose sections are
+ * cited as "ref Bring-up", "ref AQ", "ref Contexts", "ref Queue enable",
+ * "ref Descriptors", "ref Stats" (it gives no datasheet section numbers).
+ * What it does not give -- AQ command layouts, interrupt register fields --
+ * is cited by its public source: "aq_cmd.h" (DPDK base/i40e_adminq_cmd.h),
+ * "regs.h" (DPDK base/i40e_register.h).  Register names are the datasheet's.
  *
  * The file reads top to bottom in bring-up order:
  *   registers and layouts     only those the driver uses
@@ -41,9 +40,7 @@
 
 #define unlikely(x) __builtin_expect(!!(x), 0)
 
-/* ====================================================================
- * Registers (ref tables; bit fields from regs.h where the ref is silent)
- * ==================================================================== */
+/* ==== Registers (ref tables; bit fields from regs.h where the ref is silent) ==== */
 
 /* reset and identity */
 #define GLGEN_RSTCTL        0x0B8180  /* Global Reset Control */
@@ -100,6 +97,9 @@
 #define HMC_SD_PAGES        512u       /* of 4 KB pages */
 #define HMC_TXQ_SIZE        128u
 #define HMC_RXQ_SIZE        32u
+#define HMC_MAX_QUEUES      1536u      /* LAN queues of the whole device */
+static_assert(HMC_MAX_QUEUES * (HMC_TXQ_SIZE + HMC_RXQ_SIZE) + 512 <= HMC_SD_SIZE,
+              "one segment backs the contexts of every queue a PF can have");
 
 /* queues (q relative to the PF, except where "abs") */
 #define QTX_ENA(q)          (0x100000 + 4 * (q))  /* QENA_REQ bit 0, QENA_STAT bit 2 */
@@ -159,16 +159,11 @@
 #define PRTMAC_LINKSTA      0x1E2420
 #define  LINKSTA_UP         0x40000080u    /* both bits set: link up */
 
-/* ====================================================================
- * Admin queue layouts (ref AQ; command bodies from aq_cmd.h)
- * ==================================================================== */
+/* ==== Admin queue layouts (ref AQ; command bodies from aq_cmd.h) ========= */
 
 struct aq_desc {
-	uint16_t flags;
-	uint16_t opcode;
-	uint16_t datalen;
-	uint16_t retval;
-	uint32_t cookie_high, cookie_low;
+	uint16_t flags, opcode, datalen, retval;
+	uint32_t cookie_high, cookie_low;    /* returned unchanged */
 	union {
 		uint8_t  b[16];
 		uint16_t w[8];
@@ -178,7 +173,6 @@ struct aq_desc {
 static_assert(sizeof(struct aq_desc) == 32, "an AQ descriptor is 32 bytes");
 
 #define AQ_FLAG_DD          0x0001u
-#define AQ_FLAG_CMP         0x0002u
 #define AQ_FLAG_ERR         0x0004u
 #define AQ_FLAG_LB          0x0200u    /* buffer larger than 512 bytes */
 #define AQ_FLAG_BUF         0x1000u    /* the descriptor points at a buffer */
@@ -220,9 +214,7 @@ static_assert(sizeof(struct aq_desc) == 32, "an AQ descriptor is 32 bytes");
 #define LINK_B_AN_INFO      5
 #define  LINK_AN_QUALIFIED  0x80
 
-/* ====================================================================
- * Descriptors (ref Descriptors): 16-byte RX, 16-byte TX data
- * ==================================================================== */
+/* ==== Descriptors (ref Descriptors): 16-byte RX, 16-byte TX data ========= */
 
 union i40e_rx_desc {
 	struct { uint64_t pkt_addr, hdr_addr; } read;   /* hdr_addr bit 0 overlaps DD */
@@ -256,9 +248,7 @@ static_assert(RX_BUF_SIZE <= PACKET_DMA_ROOM, "the device may write RX_BUF_SIZE 
 #define DEFAULT_RING        512
 static_assert(MIN_RING % TX_RS_EVERY == 0, "RS groups tile the TX ring");
 
-/* ====================================================================
- * Driver state
- * ==================================================================== */
+/* ==== Driver state ======================================================= */
 
 struct i40e_rxq {
 	volatile union i40e_rx_desc *ring;
@@ -293,8 +283,7 @@ struct i40e_dev {
 	struct i40e_identity id;
 	uint8_t mac[6];
 	struct aq_ring atq, arq;
-	uint8_t *hmc;                /* the PF's context space, HMC_SD_SIZE bytes per segment */
-	unsigned hmc_sds;
+	uint8_t *hmc;                /* the PF's context space: one 2 MB segment */
 	uint32_t hmc_rx_base;        /* byte offset of RX contexts in it */
 	struct i40e_rxq rxq[NIC_MAX_QUEUES];
 	struct i40e_txq txq[NIC_MAX_QUEUES];
@@ -308,9 +297,7 @@ struct i40e_dev {
 
 #define DEV(nd) ((struct i40e_dev *)(nd))
 
-/* ====================================================================
- * Reset and identity (ref Bring-up)
- * ==================================================================== */
+/* ==== Reset and identity (ref Bring-up) ================================== */
 
 /* A global reset (CORER/GLOBR/EMPR) may be running: wait for it, as long as
  * GLGEN_RSTCTL.GRSTDEL says it may take, then for the firmware to have
@@ -348,16 +335,13 @@ static int i40e_identify(struct i40e_dev *dev, char *err, size_t errlen)
 		                "(VALID clear)", qalloc);
 	unsigned first = qalloc & 0x7FF, last = (qalloc >> PFLAN_QALLOC_LASTQ_SHIFT) & 0x7FF;
 	if (last < first)
-		return drv_fail(err, errlen, "PFLAN_QALLOC = 0x%08x: LASTQ %u below FIRSTQ %u", qalloc,
-		                last, first);
+		return drv_fail(err, errlen, "PFLAN_QALLOC = 0x%08x: LASTQ %u below FIRSTQ %u", qalloc, last, first);
 	dev->id.first_queue = first;
 	dev->id.queues = last - first + 1;
 	return 0;
 }
 
-/* ====================================================================
- * Admin queue (ref AQ)
- * ==================================================================== */
+/* ==== Admin queue (ref AQ) =============================================== */
 
 static const char *aq_name(uint16_t opcode)
 {
@@ -384,13 +368,6 @@ static const char *aq_errname(unsigned rc)
 		"ENOTTY", "ENOSPC", "ENOSYS", "ERANGE", "EFLUSHED", "BAD_ADDR", "EMODE", "EFBIG",
 	};
 	return rc < sizeof(names) / sizeof(names[0]) ? names[rc] : "unknown error";
-}
-
-static int aq_alloc(struct aq_ring *q)
-{
-	q->desc = mem_alloc_dma(AQ_ENTRIES * sizeof(struct aq_desc), 128);
-	q->bufs = mem_alloc_dma(AQ_ENTRIES * AQ_BUF_SIZE, 4096);
-	return q->desc && q->bufs ? 0 : -1;
 }
 
 static uint64_t aq_buf_iova(const struct aq_ring *q, unsigned i)
@@ -439,10 +416,6 @@ static void aq_stop(struct i40e_dev *dev)
 	const struct regs *r = dev->r;
 	reg_write(r, PF_ATQLEN, 0);                            /* ref AQ: PF_ATQLEN.ENABLE off */
 	reg_write(r, PF_ARQLEN, 0);                            /* ref AQ: PF_ARQLEN.ENABLE off */
-	reg_write(r, PF_ATQBAL, 0);                            /* ref AQ: PF_ATQBAL */
-	reg_write(r, PF_ATQBAH, 0);                            /* ref AQ: PF_ATQBAH */
-	reg_write(r, PF_ARQBAL, 0);                            /* ref AQ: PF_ARQBAL */
-	reg_write(r, PF_ARQBAH, 0);                            /* ref AQ: PF_ARQBAH */
 }
 
 /* Send one command and wait for the firmware's answer.  `cmd` holds the
@@ -476,9 +449,14 @@ static int aq_send(struct i40e_dev *dev, struct aq_desc *cmd, void *buf, uint16_
 		if ((reg_read(r, PF_ATQH) & PF_AQ_HT_MASK) == dev->atq.next && /* ref AQ: PF_ATQH */
 		    (d->flags & AQ_FLAG_DD))
 			break;
-		if (now_ns() > deadline)
+		if (now_ns() > deadline) {
+			/* The queue is stuck behind this command: start it afresh so
+			 * the next command has a chance. */
+			aq_stop(dev);
+			aq_start(dev);
 			return drv_fail(err, errlen, "admin queue: %s (0x%04x): the firmware did not "
 			                "answer within %d ms", aq_name(opcode), opcode, AQ_TIMEOUT_MS);
+		}
 		drv_sleep_us(10);
 	}
 	__atomic_thread_fence(__ATOMIC_ACQUIRE);   /* DD before the rest of the answer */
@@ -494,10 +472,9 @@ static int aq_send(struct i40e_dev *dev, struct aq_desc *cmd, void *buf, uint16_
 	return 0;
 }
 
-static void aq_init_cmd(struct aq_desc *cmd, uint16_t opcode)
+static struct aq_desc aq_cmd(uint16_t opcode)
 {
-	memset(cmd, 0, sizeof(*cmd));
-	cmd->opcode = opcode;
+	return (struct aq_desc){ .opcode = opcode };
 }
 
 static void link_from_answer(struct i40e_dev *dev, const struct aq_desc *a);
@@ -531,14 +508,11 @@ static unsigned aq_events(struct i40e_dev *dev)
 	return n;
 }
 
-/* ====================================================================
- * The firmware conversation (ref Bring-up, AQ commands in order)
- * ==================================================================== */
+/* ==== The firmware conversation (ref Bring-up, AQ commands in order) ===== */
 
 static int fw_version(struct i40e_dev *dev, char *err, size_t errlen)
 {
-	struct aq_desc c;
-	aq_init_cmd(&c, AQ_OP_GET_VERSION);
+	struct aq_desc c = aq_cmd(AQ_OP_GET_VERSION);
 	if (aq_send(dev, &c, NULL, 0, 0, err, errlen) < 0)
 		return -1;
 	/* answer: rom_ver, fw_build (u32), fw_major, fw_minor, api_major, api_minor (u16) */
@@ -549,9 +523,8 @@ static int fw_version(struct i40e_dev *dev, char *err, size_t errlen)
 	log_info("%s: X710 firmware %u.%u (build %u), admin queue API %u.%u", dev->d->addr,
 	         dev->id.fw_major, dev->id.fw_minor, c.p.d[1], dev->id.api_major, dev->id.api_minor);
 	if (dev->id.api_major != 1)
-		return drv_fail(err, errlen, "admin queue API %u.%u: this driver speaks API 1.x only "
-		                "(update the driver or use firmware with API 1.x)", dev->id.api_major,
-		                dev->id.api_minor);
+		return drv_fail(err, errlen, "admin queue API %u.%u: this driver speaks API 1.x only (use "
+		                "firmware with API 1.x)", dev->id.api_major, dev->id.api_minor);
 	return 0;
 }
 
@@ -559,8 +532,7 @@ static int fw_version(struct i40e_dev *dev, char *err, size_t errlen)
  * descriptors written back differently) until told otherwise. */
 static int fw_clear_pxe(struct i40e_dev *dev, char *err, size_t errlen)
 {
-	struct aq_desc c;
-	aq_init_cmd(&c, AQ_OP_CLEAR_PXE);
+	struct aq_desc c = aq_cmd(AQ_OP_CLEAR_PXE);
 	c.p.b[0] = 0x2;                    /* rx_cnt: the value every driver sends */
 	if (aq_send(dev, &c, NULL, 0, AQ_RC_EEXIST, err, errlen) < 0) /* EEXIST: already clear */
 		return -1;
@@ -573,8 +545,7 @@ static int fw_clear_pxe(struct i40e_dev *dev, char *err, size_t errlen)
 static int fw_switch_config(struct i40e_dev *dev, char *err, size_t errlen)
 {
 	uint8_t buf[AQ_BUF_SIZE];
-	struct aq_desc c;
-	aq_init_cmd(&c, AQ_OP_GET_SWITCH_CONFIG);      /* p.w[0] = 0: start at the first element */
+	struct aq_desc c = aq_cmd(AQ_OP_GET_SWITCH_CONFIG);      /* p.w[0] = 0: start at the first element */
 	if (aq_send(dev, &c, buf, sizeof(buf), 0, err, errlen) < 0)
 		return -1;
 	unsigned reported = buf[0] | buf[1] << 8;
@@ -594,8 +565,7 @@ static int fw_switch_config(struct i40e_dev *dev, char *err, size_t errlen)
 static int fw_vsi_params(struct i40e_dev *dev, char *err, size_t errlen)
 {
 	uint8_t buf[128];
-	struct aq_desc c;
-	aq_init_cmd(&c, AQ_OP_GET_VSI_PARAMS);
+	struct aq_desc c = aq_cmd(AQ_OP_GET_VSI_PARAMS);
 	c.p.w[0] = (uint16_t)dev->id.vsi_seid;
 	if (aq_send(dev, &c, buf, sizeof(buf), 0, err, errlen) < 0)
 		return -1;
@@ -612,8 +582,7 @@ static int fw_vsi_params(struct i40e_dev *dev, char *err, size_t errlen)
 static int fw_mac_read(struct i40e_dev *dev, char *err, size_t errlen)
 {
 	uint8_t buf[24];                   /* LAN, SAN, port, WoL addresses */
-	struct aq_desc c;
-	aq_init_cmd(&c, AQ_OP_MAC_READ);
+	struct aq_desc c = aq_cmd(AQ_OP_MAC_READ);
 	if (aq_send(dev, &c, buf, sizeof(buf), 0, err, errlen) < 0)
 		return -1;
 	if (!(c.p.w[0] & MAC_READ_LAN_VALID))
@@ -627,8 +596,7 @@ static int fw_mac_read(struct i40e_dev *dev, char *err, size_t errlen)
 static int fw_promisc(struct i40e_dev *dev, char *err, size_t errlen)
 {
 	uint16_t all = PROMISC_UNICAST | PROMISC_MULTICAST | PROMISC_BROADCAST;
-	struct aq_desc c;
-	aq_init_cmd(&c, AQ_OP_SET_PROMISC);
+	struct aq_desc c = aq_cmd(AQ_OP_SET_PROMISC);
 	c.p.w[0] = dev->cfg.promisc ? all : PROMISC_BROADCAST;  /* promiscuous_flags */
 	c.p.w[1] = all;                                          /* valid_flags */
 	c.p.w[2] = (uint16_t)(dev->id.vsi_seid & 0x3FF);         /* seid */
@@ -642,8 +610,7 @@ static unsigned max_frame(const struct i40e_dev *dev)
 
 static int fw_mac_config(struct i40e_dev *dev, char *err, size_t errlen)
 {
-	struct aq_desc c;
-	aq_init_cmd(&c, AQ_OP_SET_MAC_CONFIG);
+	struct aq_desc c = aq_cmd(AQ_OP_SET_MAC_CONFIG);
 	c.p.w[0] = (uint16_t)max_frame(dev);       /* max_frame_size */
 	c.p.b[2] = 0x04;                           /* params: CRC enable */
 	return aq_send(dev, &c, NULL, 0, 0, err, errlen);
@@ -651,8 +618,7 @@ static int fw_mac_config(struct i40e_dev *dev, char *err, size_t errlen)
 
 static int fw_restart_an(struct i40e_dev *dev, char *err, size_t errlen)
 {
-	struct aq_desc c;
-	aq_init_cmd(&c, AQ_OP_RESTART_AN);
+	struct aq_desc c = aq_cmd(AQ_OP_RESTART_AN);
 	c.p.b[0] = 0x02 | 0x04;                    /* restart autoneg, link enable */
 	return aq_send(dev, &c, NULL, 0, 0, err, errlen);
 }
@@ -660,8 +626,7 @@ static int fw_restart_an(struct i40e_dev *dev, char *err, size_t errlen)
 /* Ask for the link state and for events on every change from now on. */
 static int fw_link_status(struct i40e_dev *dev, char *err, size_t errlen)
 {
-	struct aq_desc c;
-	aq_init_cmd(&c, AQ_OP_GET_LINK);
+	struct aq_desc c = aq_cmd(AQ_OP_GET_LINK);
 	c.p.w[0] = LINK_LSE_ENABLE;
 	if (aq_send(dev, &c, NULL, 0, 0, err, errlen) < 0)
 		return -1;
@@ -671,8 +636,7 @@ static int fw_link_status(struct i40e_dev *dev, char *err, size_t errlen)
 
 static int fw_queue_shutdown(struct i40e_dev *dev, char *err, size_t errlen)
 {
-	struct aq_desc c;
-	aq_init_cmd(&c, AQ_OP_QUEUE_SHUTDOWN);
+	struct aq_desc c = aq_cmd(AQ_OP_QUEUE_SHUTDOWN);
 	c.p.d[0] = 1;                              /* driver_unloading */
 	return aq_send(dev, &c, NULL, 0, 0, err, errlen);
 }
@@ -683,7 +647,9 @@ static int fw_queue_shutdown(struct i40e_dev *dev, char *err, size_t errlen)
  * The device keeps queue contexts in "function private memory" that host
  * pages back.  The PF's space: the TX contexts of all its queues from byte
  * 0, then (512-byte aligned) the RX contexts.  Segment descriptor k backs
- * bytes [2 MB k, 2 MB (k+1)) with one direct 2 MB page.  The driver writes
+ * bytes [2 MB k, 2 MB (k+1)) with one direct 2 MB page; one segment holds
+ * the contexts of all 1536 queues a device has, so SD 0 is all any number
+ * of queue pairs needs.  The driver writes
  * a context straight into that page while the queue is disabled; the
  * device reads it when the queue is enabled.
  * ==================================================================== */
@@ -694,37 +660,28 @@ static int hmc_setup(struct i40e_dev *dev, char *err, size_t errlen)
 	unsigned txsz = reg_read(r, GLHMC_LANTXOBJSZ) & 0xF;   /* ref Contexts: GLHMC_LANTXOBJSZ */
 	unsigned rxsz = reg_read(r, GLHMC_LANRXOBJSZ) & 0xF;   /* ref Contexts: GLHMC_LANRXOBJSZ */
 	if ((1u << txsz) != HMC_TXQ_SIZE || (1u << rxsz) != HMC_RXQ_SIZE)
-		return drv_fail(err, errlen, "HMC object sizes TX %u B, RX %u B: this driver packs "
-		                "contexts of %u and %u bytes", 1u << txsz, 1u << rxsz, HMC_TXQ_SIZE,
-		                HMC_RXQ_SIZE);
+		return drv_fail(err, errlen, "HMC object sizes TX %u B, RX %u B: this driver packs contexts "
+		                "of 128 and 32 bytes (GLHMC_LANTXOBJSZ, GLHMC_LANRXOBJSZ)", 1u << txsz, 1u << rxsz);
 	unsigned qmax = reg_read(r, GLHMC_LANQMAX) & 0x7FF;    /* regs.h: GLHMC_LANQMAX */
-	unsigned n = dev->id.queues;
+	unsigned n = dev->id.queues < HMC_MAX_QUEUES ? dev->id.queues : HMC_MAX_QUEUES;
 	if (qmax && n > qmax)
 		n = qmax;
 	uint32_t rx_base = (n * HMC_TXQ_SIZE + 511) & ~511u;
-	uint32_t total = rx_base + n * HMC_RXQ_SIZE;
-	unsigned sds = (total + HMC_SD_SIZE - 1) / HMC_SD_SIZE;
-	if (!dev->hmc) {        /* kept across resets: there is no mem_free */
-		dev->hmc = mem_alloc_dma((size_t)sds * HMC_SD_SIZE, HMC_SD_SIZE);
-		if (!dev->hmc)
-			return drv_fail(err, errlen, "cannot allocate %u x 2 MB of DMA memory for the "
-			                "HMC (queue contexts)", sds);
-		dev->hmc_sds = sds;
-	}
-	memset(dev->hmc, 0, (size_t)dev->hmc_sds * HMC_SD_SIZE);
+	if (!dev->hmc && !(dev->hmc = mem_alloc_dma(HMC_SD_SIZE, HMC_SD_SIZE))) /* kept across resets */
+		return drv_fail(err, errlen, "cannot allocate 2 MB of DMA memory for the HMC (queue "
+		                "contexts)");
+	memset(dev->hmc, 0, HMC_SD_SIZE);
 	dev->hmc_rx_base = rx_base;
 	unsigned pf = dev->id.pf_id;
 	reg_write(r, GLHMC_LANTXBASE(pf), 0);                  /* ref Contexts: GLHMC_LANTXBASE, 512 B units */
 	reg_write(r, GLHMC_LANTXCNT(pf), n);                   /* ref Contexts: GLHMC_LANTXCNT */
 	reg_write(r, GLHMC_LANRXBASE(pf), rx_base / 512);      /* ref Contexts: GLHMC_LANRXBASE */
 	reg_write(r, GLHMC_LANRXCNT(pf), n);                   /* ref Contexts: GLHMC_LANRXCNT */
-	for (unsigned k = 0; k < dev->hmc_sds; k++) {
-		uint64_t pa = mem_iova(dev->hmc + (size_t)k * HMC_SD_SIZE);
-		reg_write(r, PFHMC_SDDATAHIGH, (uint32_t)(pa >> 32));  /* ref Contexts: PFHMC_SDDATAHIGH */
-		reg_write(r, PFHMC_SDDATALOW, ((uint32_t)pa & 0xFFFFF000u) |   /* ref Contexts: PFHMC_SDDATALOW */
-		          HMC_SD_PAGES << PFHMC_SD_BPCOUNT_SHIFT | PFHMC_SD_DIRECT | PFHMC_SD_VALID);
-		reg_write(r, PFHMC_SDCMD, k | PFHMC_SDCMD_PMSDWR);  /* ref Contexts: PFHMC_SDCMD write */
-	}
+	uint64_t pa = mem_iova(dev->hmc);
+	reg_write(r, PFHMC_SDDATAHIGH, (uint32_t)(pa >> 32));  /* ref Contexts: PFHMC_SDDATAHIGH */
+	reg_write(r, PFHMC_SDDATALOW, ((uint32_t)pa & 0xFFFFF000u) | /* ref Contexts: PFHMC_SDDATALOW */
+	          HMC_SD_PAGES << PFHMC_SD_BPCOUNT_SHIFT | PFHMC_SD_DIRECT | PFHMC_SD_VALID);
+	reg_write(r, PFHMC_SDCMD, 0 | PFHMC_SDCMD_PMSDWR);     /* ref Contexts: PFHMC_SDCMD, write SD 0 */
 	return 0;
 }
 
@@ -752,17 +709,13 @@ static void hmc_rx_context(struct i40e_dev *dev, unsigned q)
 	uint8_t *ctx = dev->hmc + dev->hmc_rx_base + pf_queue(dev, q) * HMC_RXQ_SIZE;
 	uint64_t base = mem_iova((const void *)dev->rxq[q].ring);
 	memset(ctx, 0, HMC_RXQ_SIZE);
-	ctx_set(ctx, 0, 13, 0);                    /* head */
+	/* left 0: head 0/13, hbuff 109/5 and hsplit_0 120/4 (no header split),
+	 * dtype 114/2 (one buffer), dsize 116/1 (16-byte descriptors), showiv 127/1 */
 	ctx_set(ctx, 32, 57, base / 128);          /* base, 128-byte units */
 	ctx_set(ctx, 89, 13, dev->rxq[q].size);    /* qlen */
 	ctx_set(ctx, 102, 7, RX_BUF_SIZE / 128);   /* dbuff, 128-byte units */
-	ctx_set(ctx, 109, 5, 0);                   /* hbuff: no header split */
-	ctx_set(ctx, 114, 2, 0);                   /* dtype: one buffer */
-	ctx_set(ctx, 116, 1, 0);                   /* dsize: 16-byte descriptors */
 	ctx_set(ctx, 117, 1, 1);                   /* crcstrip */
 	ctx_set(ctx, 119, 1, 1);                   /* l2tsel: VLAN tag in L2TAG1 */
-	ctx_set(ctx, 120, 4, 0);                   /* hsplit_0 */
-	ctx_set(ctx, 127, 1, 0);                   /* showiv */
 	ctx_set(ctx, 174, 14, max_frame(dev));     /* rxmax */
 	ctx_set(ctx, 198, 3, 1);                   /* lrxqthresh (as Linux) */
 	ctx_set(ctx, 201, 1, 1);                   /* prefena: "must be set to 1" */
@@ -773,13 +726,11 @@ static void hmc_tx_context(struct i40e_dev *dev, unsigned q)
 	uint8_t *ctx = dev->hmc + pf_queue(dev, q) * HMC_TXQ_SIZE;
 	uint64_t base = mem_iova((const void *)dev->txq[q].ring);
 	memset(ctx, 0, HMC_TXQ_SIZE);
-	ctx_set(ctx, 0, 13, 0);                    /* head */
+	/* left 0: head 0/13, head_wb_ena 160/1 (completion by DTYPE write-back), rdylist_act 990/1 */
 	ctx_set(ctx, 30, 1, 1);                    /* new_context: load it */
 	ctx_set(ctx, 32, 57, base / 128);          /* base, 128-byte units */
-	ctx_set(ctx, 160, 1, 0);                   /* head_wb_ena: no, DD write-back */
 	ctx_set(ctx, 161, 13, dev->txq[q].size);   /* qlen */
 	ctx_set(ctx, 980, 10, dev->id.qs_handle);  /* rdylist: the VSI's queue set (TC 0) */
-	ctx_set(ctx, 990, 1, 0);                   /* rdylist_act */
 }
 
 /* ====================================================================
@@ -797,6 +748,13 @@ static void hmc_tx_context(struct i40e_dev *dev, unsigned q)
  * none while traffic flows.
  * ==================================================================== */
 
+static inline void irq_rearm(struct i40e_dev *dev)
+{
+	dev->rearm = false;
+	reg_write(dev->r, PFINT_DYN_CTL0,                      /* regs.h: PFINT_DYN_CTL0 INTENA */
+	          DYN_CTL0_INTENA | DYN_CTL0_CLEARPBA | DYN_CTL0_ITR_NONE);
+}
+
 static void irq_setup(struct i40e_dev *dev)
 {
 	const struct regs *r = dev->r;
@@ -808,19 +766,10 @@ static void irq_setup(struct i40e_dev *dev)
 	}
 	reg_write(r, PFINT_ITR0(0), RX_ITR_INTERVAL);          /* regs.h: PFINT_ITR0[0], 2 us units */
 	reg_write(r, PFINT_LNKLST0, pf_queue(dev, 0) | LNKLST_TYPE_RX); /* regs.h: PFINT_LNKLST0 */
-	reg_write(r, PFINT_DYN_CTL0, DYN_CTL0_INTENA | DYN_CTL0_CLEARPBA | DYN_CTL0_ITR_NONE); /* regs.h */
+	irq_rearm(dev);
 }
 
-static inline void irq_rearm(struct i40e_dev *dev)
-{
-	dev->rearm = false;
-	reg_write(dev->r, PFINT_DYN_CTL0,                      /* regs.h: PFINT_DYN_CTL0 INTENA */
-	          DYN_CTL0_INTENA | DYN_CTL0_CLEARPBA | DYN_CTL0_ITR_NONE);
-}
-
-/* ====================================================================
- * RSS (ref Bring-up; regs.h): hash key, lookup table, packet types
- * ==================================================================== */
+/* ==== RSS (ref Bring-up; regs.h): hash key, lookup table, packet types ==== */
 
 static void rss_setup(struct i40e_dev *dev)
 {
@@ -841,20 +790,25 @@ static void rss_setup(struct i40e_dev *dev)
 	reg_write(r, PFQF_HENA(1), (uint32_t)(RSS_HENA >> 32)); /* regs.h: PFQF_HENA[1] */
 }
 
-/* ====================================================================
- * Queue start and stop (ref Queue enable)
- * ==================================================================== */
+/* ==== Queue start and stop (ref Queue enable) ============================ */
 
-/* The HMC says why a queue would not start, if it knows. */
-static void hmc_why(struct i40e_dev *dev, char *why, size_t len)
+/* QENA handshake up: request, then wait for the status; when it does not
+ * come, say what the HMC's error register knows. */
+static int queue_enable(struct i40e_dev *dev, uint32_t ena, const char *name, unsigned q,
+                        char *err, size_t errlen)
 {
-	uint32_t info = reg_read(dev->r, PFHMC_ERRORINFO);     /* ref Contexts: PFHMC_ERRORINFO */
-	if (info & PFHMC_ERRORINFO_DETECTED)
-		snprintf(why, len, "; PFHMC_ERRORINFO = 0x%08x (error type %u, object type %u), "
-		         "PFHMC_ERRORDATA = 0x%08x", info, (info >> 8) & 0xF, (info >> 16) & 0x1F,
-		         reg_read(dev->r, PFHMC_ERRORDATA));       /* ref Contexts: PFHMC_ERRORDATA */
-	else
-		snprintf(why, len, "; PFHMC_ERRORINFO reports nothing");
+	const struct regs *r = dev->r;
+	reg_set(r, ena, QENA_REQ);                             /* ref Queue enable: QxX_ENA.QENA_REQ */
+	if (drv_wait_reg(r, ena, QENA_STAT, QENA_STAT, 100))   /* ref Queue enable: QENA_STAT */
+		return 0;
+	uint32_t info = reg_read(r, PFHMC_ERRORINFO);          /* ref Contexts: PFHMC_ERRORINFO */
+	if (!(info & PFHMC_ERRORINFO_DETECTED))
+		return drv_fail(err, errlen, "%s queue %u: %s_ENA.QENA_STAT did not come up within "
+		                "100 ms; PFHMC_ERRORINFO reports nothing", name, q, name[0] == 'R' ? "QRX" : "QTX");
+	return drv_fail(err, errlen, "%s queue %u: %s_ENA.QENA_STAT did not come up within 100 ms; "
+	                "PFHMC_ERRORINFO = 0x%08x (error type %u, object type %u), PFHMC_ERRORDATA = "
+	                "0x%08x", name, q, name[0] == 'R' ? "QRX" : "QTX", info, (info >> 8) & 0xF,
+	                (info >> 16) & 0x1F, reg_read(r, PFHMC_ERRORDATA)); /* ref Contexts: PFHMC_ERRORDATA */
 }
 
 static int rx_start(struct i40e_dev *dev, unsigned q, char *err, size_t errlen)
@@ -880,14 +834,7 @@ static int rx_start(struct i40e_dev *dev, unsigned q, char *err, size_t errlen)
 	__atomic_thread_fence(__ATOMIC_RELEASE);   /* context and descriptors before the device looks */
 	/* Tail = size - 1: head == tail means empty, one descriptor stays ours. */
 	reg_write(r, QRX_TAIL(pq), rxq->size - 1);             /* ref Queue enable: QRX_TAIL */
-	reg_set(r, QRX_ENA(pq), QENA_REQ);                     /* ref Queue enable: QRX_ENA.QENA_REQ */
-	if (!drv_wait_reg(r, QRX_ENA(pq), QENA_STAT, QENA_STAT, 100)) { /* ref Queue enable: QENA_STAT */
-		char why[160];
-		hmc_why(dev, why, sizeof(why));
-		return drv_fail(err, errlen, "RX queue %u: QRX_ENA.QENA_STAT did not come up within "
-		                "100 ms%s", q, why);
-	}
-	return 0;
+	return queue_enable(dev, QRX_ENA(pq), "RX", q, err, errlen);
 }
 
 static int tx_start(struct i40e_dev *dev, unsigned q, char *err, size_t errlen)
@@ -904,65 +851,49 @@ static int tx_start(struct i40e_dev *dev, unsigned q, char *err, size_t errlen)
 	reg_write(r, GLLAN_TXPRE_QDIS(abs), (abs % 128) | TXPRE_QDIS_CLEAR); /* ref Queue enable: CLEAR_QDIS */
 	reg_write(r, QTX_HEAD(pq), 0);                         /* ref Queue enable: QTX_HEAD */
 	reg_write(r, QTX_TAIL(pq), 0);                         /* ref Queue enable: QTX_TAIL */
-	reg_set(r, QTX_ENA(pq), QENA_REQ);                     /* ref Queue enable: QTX_ENA.QENA_REQ */
-	if (!drv_wait_reg(r, QTX_ENA(pq), QENA_STAT, QENA_STAT, 100)) { /* ref Queue enable: QENA_STAT */
-		char why[160];
-		hmc_why(dev, why, sizeof(why));
-		return drv_fail(err, errlen, "TX queue %u: QTX_ENA.QENA_STAT did not come up within "
-		                "100 ms%s", q, why);
+	return queue_enable(dev, QTX_ENA(pq), "TX", q, err, errlen);
+}
+
+/* QENA handshake down (a TX queue: after SET_QDIS told the scheduler). */
+static void queue_disable(struct i40e_dev *dev, uint32_t ena, const char *name, unsigned q)
+{
+	reg_clear(dev->r, ena, QENA_REQ);                      /* ref Queue enable: QxX_ENA.QENA_REQ off */
+	if (!drv_wait_reg(dev->r, ena, QENA_STAT, 0, 100))     /* ref Queue enable: QENA_STAT == 0 */
+		log_warn("%s: %s queue %u: QENA_STAT still set 100 ms after QENA_REQ was cleared",
+		         dev->d->addr, name, q);
+}
+
+static void queues_stop(struct i40e_dev *dev)
+{
+	for (unsigned q = 0; q < dev->cfg.txq; q++) {
+		unsigned abs = dev->id.first_queue + pf_queue(dev, q);
+		reg_write(dev->r, GLLAN_TXPRE_QDIS(abs), (abs % 128) | TXPRE_QDIS_SET); /* ref Queue enable: SET_QDIS */
 	}
-	return 0;
+	drv_sleep_us(400);                 /* iPXE's wait after SET_QDIS; Linux waits 10-20 us */
+	for (unsigned q = 0; q < dev->cfg.txq; q++)
+		queue_disable(dev, QTX_ENA(pf_queue(dev, q)), "TX", q);
+	for (unsigned q = 0; q < dev->cfg.rxq; q++)
+		queue_disable(dev, QRX_ENA(pf_queue(dev, q)), "RX", q);
 }
 
-/* Stop TX queue q: tell the scheduler first (SET_QDIS), give it time, then
- * the QENA handshake down.  Returns whether the queue reads back stopped. */
-static bool tx_stop(struct i40e_dev *dev, unsigned q)
-{
-	const struct regs *r = dev->r;
-	unsigned pq = pf_queue(dev, q), abs = dev->id.first_queue + pq;
-	reg_write(r, GLLAN_TXPRE_QDIS(abs), (abs % 128) | TXPRE_QDIS_SET); /* ref Queue enable: SET_QDIS */
-	drv_sleep_us(400);                 /* iPXE's wait; Linux waits 10-20 us */
-	reg_clear(r, QTX_ENA(pq), QENA_REQ);                   /* ref Queue enable: QTX_ENA.QENA_REQ off */
-	return drv_wait_reg(r, QTX_ENA(pq), QENA_STAT, 0, 100); /* ref Queue enable: QENA_STAT == 0 */
-}
+/* ==== Statistics (ref Stats): not clear-on-read, folded to 64 bits ======= */
 
-static bool rx_stop(struct i40e_dev *dev, unsigned q)
-{
-	const struct regs *r = dev->r;
-	unsigned pq = pf_queue(dev, q);
-	reg_clear(r, QRX_ENA(pq), QENA_REQ);                   /* ref Queue enable: QRX_ENA.QENA_REQ off */
-	return drv_wait_reg(r, QRX_ENA(pq), QENA_STAT, 0, 100); /* ref Queue enable: QENA_STAT == 0 */
-}
-
-/* ====================================================================
- * Statistics (ref Stats): not clear-on-read, folded to 64 bits
- * ==================================================================== */
-
-struct ctr_def { uint32_t reg; unsigned bits; };
-
-static struct ctr_def ctr_def(unsigned c, unsigned p)
-{
-	switch (c) {
-	case C_GORC:    return (struct ctr_def){ GLPRT_GORCL(p), 48 };
-	case C_GOTC:    return (struct ctr_def){ GLPRT_GOTCL(p), 48 };
-	case C_UPRC:    return (struct ctr_def){ GLPRT_UPRCL(p), 48 };
-	case C_MPRC:    return (struct ctr_def){ GLPRT_MPRCL(p), 48 };
-	case C_BPRC:    return (struct ctr_def){ GLPRT_BPRCL(p), 48 };
-	case C_UPTC:    return (struct ctr_def){ GLPRT_UPTCL(p), 48 };
-	case C_MPTC:    return (struct ctr_def){ GLPRT_MPTCL(p), 48 };
-	case C_BPTC:    return (struct ctr_def){ GLPRT_BPTCL(p), 48 };
-	case C_CRCERRS: return (struct ctr_def){ GLPRT_CRCERRS(p), 32 };
-	case C_RDPC:    return (struct ctr_def){ GLPRT_RDPC(p), 32 };
-	default:        return (struct ctr_def){ GLPRT_TDOLD(p), 32 };
-	}
-}
+/* Port 0's register of each counter (port p: + 8p) and its width. */
+static const struct { uint32_t reg; unsigned bits; } ctr_regs[C_COUNT] = {
+	[C_GORC] = { GLPRT_GORCL(0), 48 }, [C_GOTC] = { GLPRT_GOTCL(0), 48 },
+	[C_UPRC] = { GLPRT_UPRCL(0), 48 }, [C_MPRC] = { GLPRT_MPRCL(0), 48 },
+	[C_BPRC] = { GLPRT_BPRCL(0), 48 }, [C_UPTC] = { GLPRT_UPTCL(0), 48 },
+	[C_MPTC] = { GLPRT_MPTCL(0), 48 }, [C_BPTC] = { GLPRT_BPTCL(0), 48 },
+	[C_CRCERRS] = { GLPRT_CRCERRS(0), 32 }, [C_RDPC] = { GLPRT_RDPC(0), 32 },
+	[C_TDOLD] = { GLPRT_TDOLD(0), 32 },
+};
 
 static uint64_t ctr_read(const struct i40e_dev *dev, unsigned c)
 {
-	struct ctr_def def = ctr_def(c, dev->id.port);
-	uint64_t v = reg_read(dev->r, def.reg);                /* ref Stats: GLPRT_*L (or 32-bit) */
-	if (def.bits == 48)
-		v |= (uint64_t)(reg_read(dev->r, def.reg + 4) & 0xFFFF) << 32; /* ref Stats: GLPRT_*H */
+	uint32_t reg = ctr_regs[c].reg + 8 * dev->id.port;
+	uint64_t v = reg_read(dev->r, reg);                    /* ref Stats: GLPRT_*L (or 32-bit) */
+	if (ctr_regs[c].bits == 48)
+		v |= (uint64_t)(reg_read(dev->r, reg + 4) & 0xFFFF) << 32; /* ref Stats: GLPRT_*H */
 	return v;
 }
 
@@ -977,29 +908,22 @@ static void stats_fold(struct i40e_dev *dev)
 {
 	for (unsigned c = 0; c < C_COUNT; c++) {
 		uint64_t now = ctr_read(dev, c);
-		uint64_t mask = ctr_def(c, 0).bits == 48 ? (1ull << 48) - 1 : 0xFFFFFFFFull;
+		uint64_t mask = ctr_regs[c].bits == 48 ? (1ull << 48) - 1 : 0xFFFFFFFFull;
 		dev->ctr[c].sum += (now - dev->ctr[c].last) & mask;   /* wraps once at most between folds */
 		dev->ctr[c].last = now;
 	}
 }
 
-/* ====================================================================
- * Link: AQ answers and events; PRTMAC_LINKSTA as a check
- * ==================================================================== */
+/* ==== Link: AQ answers and events; PRTMAC_LINKSTA as a check ============= */
 
+/* link_speed is one bit: 2.5G, 100M, 1G, 10G, 40G, 20G, 25G, 5G from bit 0 */
 static unsigned aq_speed_mbps(uint8_t code)
 {
-	switch (code) {
-	case 0x01: return 2500;
-	case 0x02: return 100;
-	case 0x04: return 1000;
-	case 0x08: return 10000;
-	case 0x10: return 40000;
-	case 0x20: return 20000;
-	case 0x40: return 25000;
-	case 0x80: return 5000;
-	default:   return 0;
-	}
+	static const unsigned mbps[8] = { 2500, 100, 1000, 10000, 40000, 20000, 25000, 5000 };
+	for (unsigned i = 0; i < 8; i++)
+		if (code == 1u << i)
+			return mbps[i];
+	return 0;
 }
 
 /* A get-link-status answer or link event (same layout). */
@@ -1034,27 +958,22 @@ static void link_check(struct i40e_dev *dev)
 	}
 }
 
+/* Link comes up seconds after enable on real ports (ref Link). */
 static void link_wait(struct i40e_dev *dev, unsigned ms)
 {
 	uint64_t deadline = now_ns() + (uint64_t)ms * 1000000;
-	uint64_t next_ask = now_ns() + 100000000;
-	while (!dev->link_up && !dev->unqualified && now_ns() < deadline) {
-		aq_events(dev);
-		if (now_ns() > next_ask) {   /* ask now and then, in case an event is lost */
-			char err[200];
-			if (fw_link_status(dev, err, sizeof(err)) < 0)
-				log_warn("%s: %s", dev->d->addr, err);
-			next_ask = now_ns() + 100000000;
-		}
+	for (unsigned i = 1; !dev->link_up && !dev->unqualified && now_ns() < deadline; i++) {
 		drv_sleep_us(500);
+		if (i % 200 == 0)          /* every 100 ms, in case an event was lost */
+			link_check(dev);
+		else
+			aq_events(dev);
 	}
 	if (!dev->link_up)
 		log_warn("%s: link still down after %u ms", dev->d->addr, ms);
 }
 
-/* ====================================================================
- * Open, recover, close
- * ==================================================================== */
+/* ==== Open, recover, close =============================================== */
 
 /* Everything from the reset to running queues; at open and after the
  * device was reset under us.  Rings, AQ and HMC memory are kept; every RX
@@ -1109,38 +1028,40 @@ static int check_config(struct nic_config *c, char *err, size_t errlen)
 	return 0;
 }
 
-static void free_rings(struct i40e_dev *dev)
+/* The buffer tables and the driver's state (DMA memory lives as long as
+ * the process: there is no mem_free). */
+static void i40e_free(struct i40e_dev *dev)
 {
 	for (unsigned q = 0; q < NIC_MAX_QUEUES; q++) {
 		free(dev->rxq[q].bufs);
 		free(dev->txq[q].bufs);
 	}
+	free(dev);
 }
 
+/* Rings live in DMA memory for the life of the process (no mem_free);
+ * bases 128-byte aligned (ref Queue enable). */
 static int alloc_rings(struct i40e_dev *dev, char *err, size_t errlen)
 {
-	for (unsigned q = 0; q < dev->cfg.rxq; q++) {
+	for (unsigned q = 0; q < NIC_MAX_QUEUES; q++) {
 		struct i40e_rxq *rxq = &dev->rxq[q];
-		rxq->size = dev->cfg.rx_ring;
-		rxq->mask = rxq->size - 1;
-		rxq->ring = mem_alloc_dma(rxq->size * sizeof(rxq->ring[0]), 128); /* ref: base 128-byte aligned */
-		rxq->bufs = calloc(rxq->size, sizeof(rxq->bufs[0]));
-		if (!rxq->ring || !rxq->bufs)
-			return drv_fail(err, errlen, "cannot allocate RX ring %u (%u descriptors)", q,
-			                rxq->size);
-	}
-	for (unsigned q = 0; q < dev->cfg.txq; q++) {
 		struct i40e_txq *txq = &dev->txq[q];
+		rxq->size = dev->cfg.rx_ring;
 		txq->size = dev->cfg.tx_ring;
+		rxq->mask = rxq->size - 1;
 		txq->mask = txq->size - 1;
-		txq->ring = mem_alloc_dma(txq->size * sizeof(txq->ring[0]), 128);
-		txq->bufs = calloc(txq->size, sizeof(txq->bufs[0]));
-		if (!txq->ring || !txq->bufs)
-			return drv_fail(err, errlen, "cannot allocate TX ring %u (%u descriptors)", q,
-			                txq->size);
+		if (q < dev->cfg.rxq && (!(rxq->ring = mem_alloc_dma(rxq->size * 16, 128)) ||
+		                         !(rxq->bufs = calloc(rxq->size, sizeof(rxq->bufs[0])))))
+			return drv_fail(err, errlen, "cannot allocate RX ring %u (%u descriptors)", q, rxq->size);
+		if (q < dev->cfg.txq && (!(txq->ring = mem_alloc_dma(txq->size * 16, 128)) ||
+		                         !(txq->bufs = calloc(txq->size, sizeof(txq->bufs[0])))))
+			return drv_fail(err, errlen, "cannot allocate TX ring %u (%u descriptors)", q, txq->size);
 	}
-	if (aq_alloc(&dev->atq) < 0 || aq_alloc(&dev->arq) < 0)
-		return drv_fail(err, errlen, "cannot allocate the admin queues in DMA memory");
+	struct aq_ring *aq[2] = { &dev->atq, &dev->arq };
+	for (int i = 0; i < 2; i++)
+		if (!(aq[i]->desc = mem_alloc_dma(AQ_ENTRIES * sizeof(struct aq_desc), 128)) ||
+		    !(aq[i]->bufs = mem_alloc_dma(AQ_ENTRIES * AQ_BUF_SIZE, 4096)))
+			return drv_fail(err, errlen, "cannot allocate the admin queues in DMA memory");
 	return 0;
 }
 
@@ -1150,11 +1071,12 @@ static void release_buffers(struct i40e_dev *dev)
 {
 	for (unsigned q = 0; q < dev->cfg.rxq; q++) {
 		struct i40e_rxq *rxq = &dev->rxq[q];
-		for (uint32_t i = 0; rxq->bufs && i < rxq->size; i++)
-			if (rxq->bufs[i]) {
+		for (uint32_t i = 0; rxq->bufs && i < rxq->size; i++) {
+			if (rxq->bufs[i])
 				packet_free(rxq->bufs[i]);
-				rxq->bufs[i] = NULL;
-			}
+			rxq->bufs[i] = NULL;
+			rxq->ring[i].wb.qword1 = 0;   /* no DD: never counted twice */
+		}
 	}
 	for (unsigned q = 0; q < dev->cfg.txq; q++) {
 		struct i40e_txq *txq = &dev->txq[q];
@@ -1183,10 +1105,8 @@ static struct nic_dev *i40e_open(struct device *d, const struct nic_config *cfg_
 	if (check_config(&cfg, err, errlen) < 0)
 		return NULL;
 	struct i40e_dev *dev = calloc(1, sizeof(*dev));
-	if (!dev) {
-		drv_fail(err, errlen, "out of memory");
-		return NULL;
-	}
+	if (!dev)
+		return drv_fail(err, errlen, "out of memory"), NULL;
 	dev->d = d;
 	dev->r = &d->bar0;
 	dev->cfg = cfg;
@@ -1204,8 +1124,7 @@ err_quiesce:
 	quiesce(dev);
 	release_buffers(dev);
 err_free:
-	free_rings(dev);
-	free(dev);
+	i40e_free(dev);
 	return NULL;
 }
 
@@ -1318,14 +1237,7 @@ static void i40e_close(struct nic_dev *nd, struct nic_stats *final)
 		aq_events(dev);
 		for (unsigned q = 0; q < dev->cfg.txq; q++)
 			drain_tx(dev, q);
-		for (unsigned q = 0; q < dev->cfg.txq; q++)
-			if (!tx_stop(dev, q))
-				log_warn("%s: TX queue %u: QTX_ENA.QENA_STAT still set 100 ms after the "
-				         "request was cleared", dev->d->addr, q);
-		for (unsigned q = 0; q < dev->cfg.rxq; q++)
-			if (!rx_stop(dev, q))
-				log_warn("%s: RX queue %u: QRX_ENA.QENA_STAT still set 100 ms after the "
-				         "request was cleared", dev->d->addr, q);
+		queues_stop(dev);
 		count_rx_losses(dev);
 		if (fw_queue_shutdown(dev, err, sizeof(err)) < 0)
 			log_warn("%s: %s", dev->d->addr, err);
@@ -1338,31 +1250,14 @@ static void i40e_close(struct nic_dev *nd, struct nic_stats *final)
 	release_buffers(dev);
 	if (final)
 		report(dev, final);
-	free_rings(dev);
-	free(dev);
+	i40e_free(dev);
 }
 
-/* ====================================================================
- * Reporting
- * ==================================================================== */
+/* ==== Reporting ========================================================== */
 
 static const struct nic_queue_stats *i40e_queue_stats(const struct nic_dev *nd, unsigned q)
 {
 	return &DEV(nd)->qs[q];
-}
-
-static void sum_queues(const struct i40e_dev *dev, struct nic_stats *s)
-{
-	for (unsigned q = 0; q < NIC_MAX_QUEUES; q++) {
-		const struct nic_queue_stats *x = &dev->qs[q];
-		s->rx_packets += x->rx_packets;
-		s->rx_bytes += x->rx_bytes;
-		s->tx_packets += x->tx_packets;
-		s->tx_bytes += x->tx_bytes;
-		s->rx_nobuf += x->rx_nobuf;
-		s->rx_badlen += x->rx_badlen;
-		s->tx_badlen += x->tx_badlen;
-	}
 }
 
 /* The statistics as they stand, without touching the device. */
@@ -1376,7 +1271,16 @@ static void report(const struct i40e_dev *dev, struct nic_stats *out)
 	out->tx_good_bytes = c[C_GOTC].sum;
 	out->missed = c[C_RDPC].sum;
 	out->crc_errors = c[C_CRCERRS].sum;
-	sum_queues(dev, out);
+	for (unsigned q = 0; q < NIC_MAX_QUEUES; q++) {
+		const struct nic_queue_stats *x = &dev->qs[q];
+		out->rx_packets += x->rx_packets;
+		out->rx_bytes += x->rx_bytes;
+		out->tx_packets += x->tx_packets;
+		out->tx_bytes += x->tx_bytes;
+		out->rx_nobuf += x->rx_nobuf;
+		out->rx_badlen += x->rx_badlen;
+		out->tx_badlen += x->tx_badlen;
+	}
 	out->rx_lost = dev->rx_lost;
 	out->tx_lost = dev->tx_lost;
 	out->resets = dev->resets;
@@ -1424,9 +1328,7 @@ static void i40e_mac(const struct nic_dev *nd, uint8_t mac[6])
 	memcpy(mac, DEV(nd)->mac, 6);
 }
 
-/* ====================================================================
- * Hot path: receive and transmit (ref Descriptors)
- * ==================================================================== */
+/* ==== Hot path: receive and transmit (ref Descriptors) =================== */
 
 static unsigned i40e_rx_batch(struct nic_dev *nd, unsigned q, struct packet **out, unsigned n)
 {
