@@ -8,9 +8,10 @@
  * pci= names the port: a real PCI function ("0000:03:00.0", through VFIO)
  * or a port of the hw-sim model ("sim:0", "sim:0/cable=1", "sim:1/tap=kv0";
  * the options after '/' are the model's wire, see docs/hw-sim.md).  The
- * driver is picked by PCI ID: 82599 family -> driver/ixgbe.c, 82576/I350
- * copper ports -> driver/igb.c (one RX and one TX queue); X710 is
- * recognised and refused until its driver exists.
+ * driver is picked by PCI ID from driver/nic_ids.c (nic_find()) and driven
+ * through its struct nic_driver (driver/nic.h) only: this file knows no
+ * driver by name.  A known device without a driver (a VF, a part whose
+ * link setup no driver does) is refused with the table's reason.
  *
  * Queues: rxq=N receive queues with RSS spreading flows over them, txq=N
  * transmit queues.  By default one app drives them all: every RX queue is
@@ -35,24 +36,10 @@
 #include "../core/engine.h"
 #include "../core/log.h"
 #include "../driver/device.h"
-#include "../driver/igb.h"
-#include "../driver/ixgbe.h"
+#include "../driver/nic.h"
 #include "intel_check.h"
 
 #define INTEL_POLL_NS 100000000ull  /* housekeeping every 100 ms */
-
-/* X710/XL710/XXV710/X722 physical functions (reference/x710.md). */
-static bool is_x710(uint16_t vendor, uint16_t dev)
-{
-	static const uint16_t ids[] = { 0x1572, 0x1580, 0x1581, 0x1583, 0x1584, 0x158A,
-	                                0x158B, 0x15FF, 0x37D0, 0x37D1, 0x37D2, 0x37D3 };
-	if (vendor != 0x8086)
-		return false;
-	for (size_t i = 0; i < sizeof(ids) / sizeof(ids[0]); i++)
-		if (ids[i] == dev)
-			return true;
-	return false;
-}
 
 /* A port is opened once per process and shared by the intel apps that
  * name it (each with its own queue=).  Everything runs on the engine's
@@ -63,9 +50,9 @@ struct intel_port {
 	char pci[128];             /* the pci= value, as given */
 	char owner[APP_NAME_MAX];  /* the app that opened it, for messages */
 	struct device dev;
-	struct ixgbe_dev *ix;
-	struct igb_dev *igb;       /* an 82576/I350 port: igb instead of ix */
-	struct ixgbe_config cfg;   /* as the first app asked; the others must agree */
+	const struct nic_driver *drv;  /* picked by PCI ID (nic_find) */
+	struct nic_dev *nic;       /* the driver's state, NULL until open */
+	struct nic_config cfg;     /* as the first app asked; the others must agree */
 	unsigned users;
 	uint32_t rx_taken, tx_taken;   /* bit q: queue q has an app */
 	uint64_t next_poll_ns;
@@ -87,27 +74,27 @@ struct intel {
 	uint64_t *rx_lost, *tx_lost, *resets, *link, *link_changes, *speed;
 };
 
-/* ---- the driver behind the port: ixgbe (82599) or igb (82576/I350).
- * Both have the same shape; these pick the one this port uses. */
+/* ---- the driver behind the port, through its ops table only.  One
+ * indirect call per batch, not per packet. */
 
 static unsigned port_rx(struct intel_port *p, unsigned q, struct packet **pkts, unsigned n)
 {
-	return p->igb ? igb_rx_batch(p->igb, pkts, n) : ixgbe_rx_batch(p->ix, q, pkts, n);
+	return p->drv->rx_batch(p->nic, q, pkts, n);
 }
 
 static unsigned port_tx(struct intel_port *p, unsigned q, struct packet **pkts, unsigned n)
 {
-	return p->igb ? igb_tx_batch(p->igb, pkts, n) : ixgbe_tx_batch(p->ix, q, pkts, n);
+	return p->drv->tx_batch(p->nic, q, pkts, n);
 }
 
 static unsigned port_tx_room(struct intel_port *p, unsigned q)
 {
-	return p->igb ? igb_tx_room(p->igb) : ixgbe_tx_room(p->ix, q);
+	return p->drv->tx_room(p->nic, q);
 }
 
-static const struct adv_ring_stats *port_counters(struct intel_port *p, unsigned q)
+static const struct nic_queue_stats *port_counters(struct intel_port *p, unsigned q)
 {
-	return p->igb ? igb_queue_counters(p->igb) : ixgbe_queue_counters(p->ix, q);
+	return p->drv->queue_stats(p->nic, q);
 }
 
 /* Keep the published counters current (a few loads and stores): the
@@ -117,14 +104,14 @@ static void intel_publish(struct intel *s)
 	struct intel_port *p = s->port;
 	uint64_t rxp = 0, rxb = 0, nobuf = 0, badlen = 0, txp = 0, txb = 0, txbad = 0;
 	for (unsigned q = s->rxq0; q < s->rxq0 + s->nrxq; q++) {
-		const struct adv_ring_stats *qs = port_counters(p, q);
+		const struct nic_queue_stats *qs = port_counters(p, q);
 		rxp += qs->rx_packets;
 		rxb += qs->rx_bytes;
 		nobuf += qs->rx_nobuf;
 		badlen += qs->rx_badlen;
 	}
 	for (unsigned q = s->txq0; q < s->txq0 + s->ntxq; q++) {
-		const struct adv_ring_stats *qs = port_counters(p, q);
+		const struct nic_queue_stats *qs = port_counters(p, q);
 		txp += qs->tx_packets;
 		txb += qs->tx_bytes;
 		txbad += qs->tx_badlen;
@@ -144,30 +131,18 @@ static void intel_sync(struct intel *s)
 	struct intel_port *p = s->port;
 	unsigned speed = 0;
 	intel_publish(s);
-	if (p->igb) {
-		struct igb_stats st;
-		igb_stats(p->igb, &st);
-		*s->rxdrop_nodesc = st.rqdpc;
-		*s->missed = st.mpc;
-		*s->rx_lost = st.rx_lost;
-		*s->tx_lost = st.tx_lost;
-		*s->resets = st.resets;
-		*s->link_changes = st.link_changes;
-		*s->link = igb_link_up(p->igb, &speed);
-	} else {
-		struct ixgbe_stats st;
-		ixgbe_stats(p->ix, &st);
-		uint64_t nodesc = 0;
-		for (unsigned q = s->rxq0; q < s->rxq0 + s->nrxq; q++)
-			nodesc += st.qprdc_q[q];
-		*s->rxdrop_nodesc = nodesc;
-		*s->missed = st.mpc;
-		*s->rx_lost = st.rx_lost;
-		*s->tx_lost = st.tx_lost;
-		*s->resets = st.resets;
-		*s->link_changes = st.link_changes;
-		*s->link = ixgbe_link_up(p->ix, &speed);
-	}
+	struct nic_stats st;
+	p->drv->stats(p->nic, &st);
+	uint64_t nodesc = 0;
+	for (unsigned q = s->rxq0; q < s->rxq0 + s->nrxq; q++)
+		nodesc += st.rx_nodesc_q[q];
+	*s->rxdrop_nodesc = nodesc;
+	*s->missed = st.missed;
+	*s->rx_lost = st.rx_lost;
+	*s->tx_lost = st.tx_lost;
+	*s->resets = st.resets;
+	*s->link_changes = st.link_changes;
+	*s->link = p->drv->link(p->nic, &speed);
 	*s->speed = speed;
 }
 
@@ -179,10 +154,7 @@ static void intel_housekeeping(struct intel *s)
 	uint64_t t = now_ns();
 	if (t >= p->next_poll_ns) {
 		p->next_poll_ns = t + INTEL_POLL_NS;
-		if (p->igb)
-			igb_poll(p->igb);
-		else
-			ixgbe_poll(p->ix);
+		p->drv->poll(p->nic);
 	}
 	intel_sync(s);
 }
@@ -193,14 +165,9 @@ static void port_close(struct intel_port *p, uint64_t *rx_lost, uint64_t *tx_los
 {
 	/* Frees every packet in the rings; what was still in them is counted
 	 * in the final statistics (rx_lost / tx_lost). */
-	if (p->igb) {
-		struct igb_stats st;
-		igb_close(p->igb, &st);
-		*rx_lost = st.rx_lost;
-		*tx_lost = st.tx_lost;
-	} else if (p->ix) {
-		struct ixgbe_stats st;
-		ixgbe_close(p->ix, &st);
+	if (p->nic) {
+		struct nic_stats st;
+		p->drv->close(p->nic, &st);
 		*rx_lost = st.rx_lost;
 		*tx_lost = st.tx_lost;
 	}
@@ -211,30 +178,34 @@ static void port_close(struct intel_port *p, uint64_t *rx_lost, uint64_t *tx_los
 	free(p);
 }
 
-/* An 82576/I350 port: the same parameters, one queue each way. */
-static int open_igb(struct intel_port *p, char *err, size_t errlen)
+/* The driver for this PCI ID, or NULL with the reason in err. */
+static const struct nic_driver *pick_driver(const struct device *d, const struct nic_config *c,
+                                            char *err, size_t errlen)
 {
-	const struct ixgbe_config *c = &p->cfg;
-	if (c->rxq != 1 || c->txq != 1) {
-		snprintf(err, errlen, "rxq=%u txq=%u: the igb driver (82576/I350) uses one queue "
-		         "each way", c->rxq, c->txq);
-		return -1;
+	uint16_t vid = d->vendor_id, did = d->device_id;
+	const struct nic_pci_id *id = nic_find(vid, did);
+	if (!id) {
+		snprintf(err, errlen, "%04x:%04x is not a NIC kvick drives (`kvick pci` lists what "
+		         "it does: Intel 82599 SFP+, e.g. 8086:10fb; 82576/I350 copper, e.g. "
+		         "8086:10c9)", vid, did);
+		return NULL;
 	}
-	struct igb_config ic = {
-		.rx_ring = c->rx_ring, .tx_ring = c->tx_ring, .mtu = c->mtu,
-		.promisc = c->promisc, .set_mac = c->set_mac, .wait_link_ms = c->wait_link_ms,
-	};
-	memcpy(ic.mac, c->mac, sizeof(ic.mac));
-	p->igb = igb_open(&p->dev, &ic, err, errlen);
-	if (!p->igb)
-		return -1;
-	igb_mac(p->igb, p->mac);
-	return 0;
+	if (!id->drv) {
+		snprintf(err, errlen, "%04x:%04x is an Intel %s: %s", vid, did, id->name, id->why);
+		return NULL;
+	}
+	if (c->rxq > id->drv->max_rxq || c->txq > id->drv->max_txq) {
+		snprintf(err, errlen, "rxq=%u txq=%u: the %s driver (%s) uses at most %u RX and %u "
+		         "TX queues", c->rxq, c->txq, id->drv->name, id->drv->family,
+		         id->drv->max_rxq, id->drv->max_txq);
+		return NULL;
+	}
+	return id->drv;
 }
 
 /* Open the device behind pci= and pick its driver by PCI ID. */
 static struct intel_port *port_open(struct app *app, const char *pci,
-                                    const struct ixgbe_config *cfg)
+                                    const struct nic_config *cfg)
 {
 	char err[256];
 	unsigned slot = 0;
@@ -258,30 +229,18 @@ static struct intel_port *port_open(struct app *app, const char *pci,
 		return NULL;
 	}
 	intel_ports[slot] = p;
-	uint16_t vid = p->dev.vendor_id, did = p->dev.device_id;
-	if (is_x710(vid, did)) {
-		app_error(app, "pci=%s: %04x:%04x is an X710 (i40e): X710 (i40e) is not yet "
-		          "supported", pci, vid, did);
-	} else if (igb_supports(vid, did)) {
-		if (open_igb(p, err, sizeof(err)) == 0)
-			return p;
-		app_error(app, "pci=%s: %s", pci, err);
-	} else if (!ixgbe_supports(vid, did)) {
-		app_error(app, "pci=%s: %04x:%04x is not a NIC kvick drives (supported: Intel "
-		          "82599 family, e.g. 8086:10fb; 82576/I350 copper, e.g. 8086:10c9)", pci,
-		          vid, did);
-	} else if ((p->ix = ixgbe_open(&p->dev, cfg, err, sizeof(err))) != NULL) {
-		ixgbe_mac(p->ix, p->mac);
+	p->drv = pick_driver(&p->dev, cfg, err, sizeof(err));
+	if (p->drv && (p->nic = p->drv->open(&p->dev, cfg, err, sizeof(err))) != NULL) {
+		p->drv->mac(p->nic, p->mac);
 		return p;
-	} else {
-		app_error(app, "pci=%s: %s", pci, err);
 	}
+	app_error(app, "pci=%s: %s", pci, err);
 	uint64_t lost_rx, lost_tx;
 	port_close(p, &lost_rx, &lost_tx);
 	return NULL;
 }
 
-static bool same_config(const struct ixgbe_config *a, const struct ixgbe_config *b)
+static bool same_config(const struct nic_config *a, const struct nic_config *b)
 {
 	return a->rxq == b->rxq && a->txq == b->txq && a->rx_ring == b->rx_ring &&
 	       a->tx_ring == b->tx_ring && a->mtu == b->mtu && a->promisc == b->promisc &&
@@ -290,7 +249,7 @@ static bool same_config(const struct ixgbe_config *a, const struct ixgbe_config 
 
 /* The port named pci=, opened now or shared with the apps that opened it. */
 static struct intel_port *port_get(struct app *app, const char *pci,
-                                   const struct ixgbe_config *cfg)
+                                   const struct nic_config *cfg)
 {
 	for (unsigned i = 0; i < INTEL_MAX_PORTS; i++) {
 		struct intel_port *p = intel_ports[i];
@@ -340,7 +299,7 @@ static int intel_new(struct app *app, const struct app_args *args)
 	if (!s)
 		return app_error(app, "out of memory");
 	const char *pci = app_arg_str(args, "pci");
-	struct ixgbe_config cfg = {
+	struct nic_config cfg = {
 		.rxq = (unsigned)app_arg_int(args, "rxq"),
 		.txq = (unsigned)app_arg_int(args, "txq"),
 		.rx_ring = (unsigned)app_arg_int(args, "rxring"),
@@ -521,7 +480,9 @@ static const struct app_class intel_class = {
 	       "With queue=K several intel apps share one port (same pci= and settings), one\n"
 	       "queue pair each; their packet counters are per queue, the rest per port.\n"
 	       "82576/I350 copper ports (igb) use one queue each way (rxq=1 txq=1).\n"
-	       "X710 (i40e) ports are recognised and refused (not yet supported).",
+	       "The driver is picked by PCI ID (`kvick pci` shows which); known devices\n"
+	       "without a driver (VFs, X710 for now, 82599 backplane parts) are refused\n"
+	       "with the reason.",
 	.inputs = intel_inputs,
 	.outputs = intel_outputs,
 	.params = intel_params,

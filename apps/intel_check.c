@@ -9,24 +9,21 @@
 #include <string.h>
 
 #include "../core/app.h"
+#include "../driver/device.h"
 #include "../driver/nic.h"
-#include "../driver/pci.h"
 
 #define INTEL_MIN_RING 64
 #define INTEL_MAX_RING 4096
 #define INTEL_MIN_MTU  68
 #define INTEL_MAX_MTU  9000
 
+/* The form of pci=, as the device providers see it (driver/device.h): a
+ * PCI address, or a provider's prefix such as sim:. */
 static int check_pci(struct app_check *c, const char *pci)
 {
-	if (!strncmp(pci, "sim:", 4))
-		return 0;   /* a model port: its options are read when it opens */
-	if (!strncmp(pci, "sim", 3))
-		return app_check_error(c, "pci", "'%s': a model port is written sim:N (e.g. sim:0, "
-		                       "sim:0/cable=1); see docs/hw-sim.md", pci);
-	char addr[PCI_ADDR_LEN], err[256];
-	if (pci_addr_normalize(pci, addr, err, sizeof(err)) < 0)
-		return app_check_error(c, "pci", "%s; or a model port such as sim:0", err);
+	char err[512];
+	if (device_check(pci, err, sizeof(err)) < 0)
+		return app_check_error(c, "pci", "%s", err);
 	return 0;
 }
 

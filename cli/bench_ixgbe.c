@@ -2,18 +2,21 @@
  * when it forwards between two model ports.
  *
  *   model thread (other core)            driver thread (this core)
- *   sim:0 generator -> RX ring 0  --->  ixgbe_rx_batch(port 0)
- *                                        ixgbe_tx_batch(port 1)
+ *   sim:0 generator -> RX ring 0  --->  drv->rx_batch(port 0)
+ *                                        drv->tx_batch(port 1)
  *   sim:1 TX ring -> loopback -> sim:1 RX (never polled: the model drops there)
  *
- * Measured on the driver thread: packets forwarded, Mpps, and rdtsc cycles
- * spent inside ixgbe_rx_batch + ixgbe_tx_batch per packet (counting only
+ * The driver is called as the intel app calls it: picked by PCI ID with
+ * nic_find() and driven through its struct nic_driver (driver/nic.h), one
+ * indirect call per batch.  Measured on the driver thread: packets
+ * forwarded, Mpps, and rdtsc cycles spent inside the rx_batch + tx_batch
+ * calls per packet (counting only
  * calls that moved packets, so time spent waiting for the model is not
  * charged to the driver), plus the whole loop's cycles per packet.
  * Instructions per packet come from callgrind (see docs/performance.md):
  *
- *   valgrind --tool=callgrind --toggle-collect=ixgbe_rx_batch \
- *            --toggle-collect=ixgbe_tx_batch ./kvick bench ixgbe --packets 2000000 --yield
+ *   valgrind --tool=callgrind --toggle-collect=ixgbe_nic_rx_batch \
+ *            --toggle-collect=ixgbe_nic_tx_batch ./kvick bench ixgbe --packets 2000000 --yield
  *
  * then divide the Ir total by the packets the run prints.
  */
@@ -31,6 +34,7 @@
 #include "../core/packet.h"
 #include "../driver/device.h"
 #include "../driver/ixgbe.h"
+#include "../driver/nic.h"
 #include "../hw-sim/sim.h"
 #include "bench.h"
 
@@ -63,20 +67,25 @@ static int cmp_float(const void *a, const void *b)
 
 struct bench_port {
 	struct device dev;
-	struct ixgbe_dev *ix;
+	const struct nic_driver *drv;
+	struct nic_dev *nic;
 };
 
 static int bench_open(struct bench_port *p, const char *spec, unsigned ring)
 {
 	char err[256];
-	struct ixgbe_config c = { .rxq = 1, .txq = 1, .rx_ring = ring, .tx_ring = ring,
+	struct nic_config c = { .rxq = 1, .txq = 1, .rx_ring = ring, .tx_ring = ring,
 	                          .mtu = 1500, .promisc = true, .wait_link_ms = 2000 };
 	if (device_open(spec, &p->dev, err, sizeof(err)) < 0) {
 		fprintf(stderr, "kvick bench ixgbe: %s: %s\n", spec, err);
 		return -1;
 	}
-	p->ix = ixgbe_open(&p->dev, &c, err, sizeof(err));
-	if (!p->ix) {
+	const struct nic_pci_id *id = nic_find(p->dev.vendor_id, p->dev.device_id);
+	p->drv = id ? id->drv : NULL;
+	p->nic = p->drv ? p->drv->open(&p->dev, &c, err, sizeof(err)) : NULL;
+	if (!p->drv)
+		snprintf(err, sizeof(err), "%04x:%04x: no driver", p->dev.vendor_id, p->dev.device_id);
+	if (!p->nic) {
 		fprintf(stderr, "kvick bench ixgbe: %s: %s\n", spec, err);
 		device_close(&p->dev);
 		return -1;
@@ -128,7 +137,7 @@ int bench_ixgbe(int argc, char **argv)
 	if (bench_open(&in, gen, ring) < 0)
 		return 1;
 	if (bench_open(&out, "sim:1/loopback", ring) < 0) {
-		ixgbe_close(in.ix, NULL);
+		in.drv->close(in.nic, NULL);
 		device_close(&in.dev);
 		return 1;
 	}
@@ -153,8 +162,8 @@ int bench_ixgbe(int argc, char **argv)
 	uint64_t tsc0 = rdtsc(), t0 = now_ns();
 	for (;;) {
 		uint64_t c0 = rdtsc();
-		unsigned n = ixgbe_rx_batch(in.ix, 0, pkts, IXGBE_RX_BATCH);
-		unsigned sent = n ? ixgbe_tx_batch(out.ix, 0, pkts, n) : 0;
+		unsigned n = in.drv->rx_batch(in.nic, 0, pkts, IXGBE_RX_BATCH);
+		unsigned sent = n ? out.drv->tx_batch(out.nic, 0, pkts, n) : 0;
 		uint64_t c1 = rdtsc();
 		polls++;
 		if (n) {
@@ -192,9 +201,9 @@ int bench_ixgbe(int argc, char **argv)
 	double secs = (double)(now_ns() - t0) / 1e9;
 	double ghz = (double)tsc / secs / 1e9;
 
-	struct ixgbe_stats si, so;
-	ixgbe_close(in.ix, &si);
-	ixgbe_close(out.ix, &so);
+	struct nic_stats si, so;
+	in.drv->close(in.nic, &si);
+	out.drv->close(out.nic, &so);
 	device_close(&in.dev);
 	device_close(&out.dev);
 	sim_shutdown();
@@ -214,7 +223,7 @@ int bench_ixgbe(int argc, char **argv)
 	printf("  whole loop incl. waiting for the model:  %.1f cycles/packet\n",
 	       fwd ? (double)tsc / (double)fwd : 0.0);
 	printf("  device: port 0 missed %llu, no descriptor %llu\n",
-	       (unsigned long long)si.mpc, (unsigned long long)si.qprdc);
+	       (unsigned long long)si.missed, (unsigned long long)si.rx_nodesc);
 	qsort(samples, nsamples, sizeof(*samples), cmp_float);
 	double median = nsamples ? samples[nsamples / 2] : 0.0;
 	double p10 = nsamples ? samples[nsamples / 10] : 0.0;

@@ -121,7 +121,7 @@ void adv_txq_release(struct adv_txq *txq)
  * ==================================================================== */
 
 unsigned adv_rx_batch(struct adv_rxq *rxq, const struct regs *r, uint32_t rdt,
-                      struct adv_ring_stats *st, struct packet **out, unsigned n)
+                      struct nic_queue_stats *st, struct packet **out, unsigned n)
 {
 	uint32_t first = rxq->next & rxq->mask;
 	/* One call looks at a contiguous run of descriptors and stops at the
@@ -258,7 +258,7 @@ static unsigned tx_fill(struct adv_txq *txq, uint32_t first, struct packet **pkt
 }
 
 unsigned adv_tx_batch(struct adv_txq *txq, const struct regs *r, uint32_t tdt,
-                      struct adv_ring_stats *st, struct packet **pkts, unsigned n)
+                      struct nic_queue_stats *st, struct packet **pkts, unsigned n)
 {
 	uint32_t room = adv_tx_room(txq);
 	if (n > room)

@@ -17,7 +17,7 @@
  * completion with DD in the descriptor.  Sizes are powers of two, at least
  * ADV_MIN_RING; `next` and `clean` are free-running counters, masked to
  * index the ring.  Nothing is dropped silently: every frame refused is
- * counted in struct adv_ring_stats.
+ * counted in struct nic_queue_stats.
  */
 #ifndef KVICK_ADV_RING_H
 #define KVICK_ADV_RING_H
@@ -27,6 +27,7 @@
 #include <stdint.h>
 
 #include "../core/packet.h"
+#include "nic.h"
 #include "regs.h"
 
 #define ADV_MIN_RING     64    /* smallest ring the drivers accept */
@@ -87,14 +88,8 @@ static_assert(sizeof(union adv_tx_desc) == 16, "TX descriptor is 16 bytes");
 
 /* ---- ring state ---- */
 
-/* The driver's own counters for one ring pair, exact at any time. */
-struct adv_ring_stats {
-	uint64_t rx_packets, rx_bytes;  /* handed to the caller */
-	uint64_t rx_nobuf;    /* frames dropped: no fresh buffer to refill with */
-	uint64_t rx_badlen;   /* descriptors dropped: length 0, > buffer, or part of a frame without EOP */
-	uint64_t tx_packets, tx_bytes;  /* accepted into the TX ring */
-	uint64_t tx_badlen;   /* frames of length 0 taken, freed and counted, never sent */
-};
+/* The driver's own counters for one ring pair, exact at any time, are
+ * struct nic_queue_stats (driver/nic.h): the hot path counts into them. */
 
 struct adv_rxq {
 	volatile union adv_rx_desc *ring;
@@ -149,14 +144,14 @@ void adv_txq_release(struct adv_txq *txq);
  * descriptors, and write the tail register `rdt` once.  Returns how many;
  * the caller owns them. */
 unsigned adv_rx_batch(struct adv_rxq *rxq, const struct regs *r, uint32_t rdt,
-                      struct adv_ring_stats *st, struct packet **out, unsigned n);
+                      struct nic_queue_stats *st, struct packet **out, unsigned n);
 
 /* Queue up to n frames, one data descriptor each, and write the tail
  * register `tdt` once.  Returns how many it took from the front of pkts[];
  * the caller still owns the rest.  A frame of length 0 (no valid descriptor
  * carries it) is taken, freed and counted in tx_badlen. */
 unsigned adv_tx_batch(struct adv_txq *txq, const struct regs *r, uint32_t tdt,
-                      struct adv_ring_stats *st, struct packet **pkts, unsigned n);
+                      struct nic_queue_stats *st, struct packet **pkts, unsigned n);
 
 /* Give back TX buffers the device has sent; returns packets freed. */
 unsigned adv_tx_reclaim(struct adv_txq *txq);

@@ -25,6 +25,10 @@
  *   - queue registers live at 0xC000 (RX) and 0xE000 (TX), 0x40 apart;
  *   - SRRCTL.Drop_En is bit 31 (bit 28 on the 82599).
  *
+ * The end of the file fills `igb_driver`, the driver interface of
+ * driver/nic.h; the bring-up waits, the link wait and the split octet
+ * counters are driver/drv_util.h, shared with driver/ixgbe.c.
+ *
  * The hot path (igb_rx_batch, igb_tx_batch) writes one tail register per
  * call and learns everything else from the descriptors; its loops are
  * driver/adv_ring.c, shared with the 82599 driver.  The device is never
@@ -148,15 +152,14 @@ struct igb_dev {
 	bool i350;
 	struct adv_rxq rxq;
 	struct adv_txq txq;
-	struct adv_ring_stats ring_st;  /* the hot path's counters, exact at any time */
+	struct nic_queue_stats ring_st;  /* the hot path's counters, exact at any time */
 	struct igb_stats st;            /* its ring fields are copied from ring_st */
 	uint8_t mac[6];
 	bool link_up;
 	unsigned speed;
 };
 
-/* Copper ports only: fiber/SerDes variants need PCS link setup, not MDIC. */
-static const uint16_t igb_82576_ids[] = { 0x10C9, 0x10E8, 0x1526, 0x150A };
+/* The I350 needs two more steps than the 82576 (marked "I350" below). */
 static const uint16_t igb_i350_ids[] = { 0x1521 };
 
 static bool id_in(uint16_t id, const uint16_t *ids, size_t n)
@@ -167,11 +170,12 @@ static bool id_in(uint16_t id, const uint16_t *ids, size_t n)
 	return false;
 }
 
+/* The copper ports, as driver/nic_ids.c lists them (fiber/SerDes variants
+ * need PCS link setup, not MDIC, and are refused there). */
 bool igb_supports(uint16_t vendor_id, uint16_t device_id)
 {
-	return vendor_id == 0x8086 &&
-	       (id_in(device_id, igb_82576_ids, sizeof(igb_82576_ids) / sizeof(igb_82576_ids[0])) ||
-	        id_in(device_id, igb_i350_ids, sizeof(igb_i350_ids) / sizeof(igb_i350_ids[0])));
+	const struct nic_pci_id *id = nic_find(vendor_id, device_id);
+	return id && id->drv == &igb_driver;
 }
 
 /* ====================================================================
@@ -267,12 +271,9 @@ static void igb_read_link(struct igb_dev *dev)
 
 static void igb_wait_link(struct igb_dev *dev)
 {
-	drv_wait_reg(dev->r, STATUS, STATUS_LU, STATUS_LU, dev->cfg.wait_link_ms); /* §8.2.2 STATUS.LU */
+	drv_wait_link(dev->r, STATUS, STATUS_LU, dev->cfg.wait_link_ms, "igb", /* §8.2.2 STATUS.LU */
+	              dev->d->addr, "the cable and the peer");
 	igb_read_link(dev);
-	if (!dev->link_up)
-		log_warn("igb: %s: link still down after %u ms (check the cable and the peer); "
-		         "continuing, the port starts moving packets when it comes up",
-		         dev->d->addr, dev->cfg.wait_link_ms);
 }
 
 /* ====================================================================
@@ -288,10 +289,8 @@ static void igb_stats_fold(struct igb_dev *dev)
 	st->mpc += reg_read(r, MPC);                              /* §8.19 MPC */
 	st->gprc += reg_read(r, GPRC);                            /* §8.19 GPRC */
 	st->gptc += reg_read(r, GPTC);                            /* §8.19 GPTC */
-	uint64_t gorcl = reg_read(r, GORCL);                      /* §8.19 GORCL: low first */
-	st->gorc += gorcl | (uint64_t)reg_read(r, GORCH) << 32;   /* §8.19 GORCH */
-	uint64_t gotcl = reg_read(r, GOTCL);                      /* §8.19 GOTCL: low first */
-	st->gotc += gotcl | (uint64_t)reg_read(r, GOTCH) << 32;   /* §8.19 GOTCH */
+	st->gorc += drv_read_split(r, GORCL, GORCH, 0xFFFFFFFFu); /* §8.19 GORCL/GORCH */
+	st->gotc += drv_read_split(r, GOTCL, GOTCH, 0xFFFFFFFFu); /* §8.19 GOTCL/GOTCH */
 	st->rnbc += reg_read(r, RNBC);                            /* §8.19 RNBC */
 	st->rqdpc += reg_read(r, RQDPC);                          /* §8.10 RQDPC[0] */
 }
@@ -299,7 +298,7 @@ static void igb_stats_fold(struct igb_dev *dev)
 /* The driver's own counters, kept by the shared ring code in ring_st. */
 static void igb_stats_ring(struct igb_dev *dev)
 {
-	const struct adv_ring_stats *rs = &dev->ring_st;
+	const struct nic_queue_stats *rs = &dev->ring_st;
 	struct igb_stats *st = &dev->st;
 	st->rx_packets = rs->rx_packets;
 	st->rx_bytes = rs->rx_bytes;
@@ -463,6 +462,9 @@ static int igb_bringup(struct igb_dev *dev, char *err, size_t errlen)
 
 static int check_config(const struct igb_config *c, char *err, size_t errlen)
 {
+	if (c->rxq > 1 || c->txq > 1)   /* 0 is taken as 1: this driver's only choice */
+		return drv_fail(err, errlen, "rxq=%u txq=%u: the igb driver (82576/I350) uses one "
+		                "queue each way", c->rxq, c->txq);
 	unsigned rings[2] = { c->rx_ring, c->tx_ring };
 	for (int i = 0; i < 2; i++)
 		if (rings[i] < IGB_MIN_RING || rings[i] > IGB_MAX_RING || (rings[i] & (rings[i] - 1)))
@@ -485,9 +487,14 @@ static void igb_hard_stop(struct igb_dev *dev)
 static void igb_release_buffers(struct igb_dev *dev);
 static void igb_free_rings(struct igb_dev *dev);
 
-struct igb_dev *igb_open(struct device *d, const struct igb_config *cfg,
+struct igb_dev *igb_open(struct device *d, const struct igb_config *given,
                          char *err, size_t errlen)
 {
+	struct igb_config c = *given, *cfg = &c;
+	if (!c.rx_ring)
+		c.rx_ring = IGB_DEFAULT_RING;
+	if (!c.tx_ring)
+		c.tx_ring = IGB_DEFAULT_RING;
 	if (check_config(cfg, err, errlen) < 0)
 		return NULL;
 	struct igb_dev *dev = calloc(1, sizeof(*dev));
@@ -627,7 +634,7 @@ void igb_close(struct igb_dev *dev, struct igb_stats *final)
 	free(dev);
 }
 
-const struct adv_ring_stats *igb_queue_counters(const struct igb_dev *dev)
+const struct nic_queue_stats *igb_queue_counters(const struct igb_dev *dev)
 {
 	return &dev->ring_st;
 }
@@ -675,3 +682,85 @@ unsigned igb_tx_room(struct igb_dev *dev)
 {
 	return adv_tx_room(&dev->txq);
 }
+
+/* ====================================================================
+ * The driver interface (driver/nic.h): one queue pair, so q is always 0
+ * (the app asks for no more: max_rxq = max_txq = 1).
+ * ==================================================================== */
+
+static struct igb_dev *ig(struct nic_dev *dev) { return (struct igb_dev *)dev; }
+static const struct igb_dev *cig(const struct nic_dev *dev) { return (const struct igb_dev *)dev; }
+
+static void to_nic_stats(const struct igb_stats *st, struct nic_stats *out)
+{
+	*out = (struct nic_stats){
+		.rx_good = st->gprc, .tx_good = st->gptc,
+		.rx_good_bytes = st->gorc, .tx_good_bytes = st->gotc,
+		.missed = st->mpc, .rx_nodesc = st->rqdpc, .rx_nodesc_q = { st->rqdpc },
+		.crc_errors = st->crcerrs,
+		.rx_packets = st->rx_packets, .rx_bytes = st->rx_bytes,
+		.tx_packets = st->tx_packets, .tx_bytes = st->tx_bytes,
+		.rx_nobuf = st->rx_nobuf, .rx_badlen = st->rx_badlen, .tx_badlen = st->tx_badlen,
+		.rx_lost = st->rx_lost, .tx_lost = st->tx_lost,
+		.resets = st->resets, .link_changes = st->link_changes,
+	};
+}
+
+static struct nic_dev *igb_nic_open(struct device *d, const struct nic_config *cfg, char *err,
+                               size_t errlen)
+{
+	return (struct nic_dev *)igb_open(d, cfg, err, errlen);
+}
+
+static void igb_nic_close(struct nic_dev *dev, struct nic_stats *final)
+{
+	struct igb_stats st;
+	igb_close(ig(dev), &st);
+	if (final)
+		to_nic_stats(&st, final);
+}
+
+static unsigned igb_nic_rx_batch(struct nic_dev *dev, unsigned q, struct packet **out, unsigned n)
+{
+	return igb_rx_batch(ig(dev), out, n);
+}
+
+static unsigned igb_nic_tx_batch(struct nic_dev *dev, unsigned q, struct packet **pkts, unsigned n)
+{
+	return igb_tx_batch(ig(dev), pkts, n);
+}
+
+static unsigned igb_nic_tx_room(struct nic_dev *dev, unsigned q) { return igb_tx_room(ig(dev)); }
+static int igb_nic_poll(struct nic_dev *dev) { return igb_poll(ig(dev)); }
+
+static const struct nic_queue_stats *igb_nic_queue_stats(const struct nic_dev *dev, unsigned q)
+{
+	return igb_queue_counters(cig(dev));
+}
+
+static void igb_nic_stats(struct nic_dev *dev, struct nic_stats *out)
+{
+	struct igb_stats st;
+	igb_stats(ig(dev), &st);
+	to_nic_stats(&st, out);
+}
+
+static bool igb_nic_link(struct nic_dev *dev, unsigned *speed) { return igb_link_up(ig(dev), speed); }
+static void igb_nic_mac(const struct nic_dev *dev, uint8_t mac[6]) { igb_mac(cig(dev), mac); }
+
+const struct nic_driver igb_driver = {
+	.name = "igb",
+	.family = "Intel 82576/I350",
+	.max_rxq = 1,
+	.max_txq = 1,
+	.open = igb_nic_open,
+	.close = igb_nic_close,
+	.rx_batch = igb_nic_rx_batch,
+	.tx_batch = igb_nic_tx_batch,
+	.tx_room = igb_nic_tx_room,
+	.poll = igb_nic_poll,
+	.queue_stats = igb_nic_queue_stats,
+	.stats = igb_nic_stats,
+	.link = igb_nic_link,
+	.mac = igb_nic_mac,
+};

@@ -1,7 +1,9 @@
 /* igb.h -- driver for the Intel 82576 and I350 1 GbE controllers (igb family).
  *
- * The same shape as driver/ixgbe.h, on purpose: the `intel` app drives
- * either through the same calls.  Life of a port:
+ * Applications use it through `igb_driver`, its struct nic_driver
+ * (driver/nic.h), which driver/nic_ids.c names for the copper ports' PCI
+ * IDs.  The direct calls below are the same functions, for the driver's
+ * white-box test (tests/unit/test_igb.c).  Life of a port:
  *   igb_open()      reset, PHY/link, RX/TX init, queue started with its ring
  *                   full of buffers from the freelist;
  *   igb_rx_batch()  / igb_tx_batch()  the hot path, one tail write per call;
@@ -33,23 +35,26 @@
 #include "../core/packet.h"
 #include "adv_ring.h"
 #include "device.h"
+#include "nic.h"
 
 #define IGB_MIN_RING     64
 #define IGB_MAX_RING     4096
+#define IGB_DEFAULT_RING 512   /* rx_ring/tx_ring 0 */
 #define IGB_RX_BATCH     ADV_RX_BATCH  /* descriptors examined per igb_rx_batch() (128) */
 #define IGB_MAX_MTU      9000
 
-/* Is this PCI ID an 82576 or I350 copper port this driver knows? */
+/* Is this PCI ID an 82576 or I350 copper port this driver drives?  (Its
+ * row in driver/nic_ids.c names igb_driver.) */
 bool igb_supports(uint16_t vendor_id, uint16_t device_id);
 
-struct igb_config {
-	unsigned rx_ring, tx_ring; /* descriptors per ring: power of two, 64..4096 */
-	unsigned mtu;              /* 68..9000; above 1500 turns on RCTL.LPE */
-	bool promisc;              /* accept every unicast and multicast frame */
-	bool set_mac;              /* program mac[] into RAL(0)/RAH(0) */
-	uint8_t mac[6];
-	unsigned wait_link_ms;     /* 0: don't wait for the link at open */
-};
+/* The 82576/I350 behind the one driver interface (driver/nic.h). */
+extern const struct nic_driver igb_driver;
+
+/* The configuration is struct nic_config (driver/nic.h); the old name
+ * stays for the driver's test.  Here: rxq, txq 1 (0 is taken as 1); rings
+ * a power of two, 64..4096 (0: 512); mtu 68..9000, above 1500 turns on
+ * RCTL.LPE; set_mac programs RAL0/RAH0. */
+#define igb_config nic_config
 
 /* 64-bit statistics.  The device's counters (clear on read) are folded in
  * by igb_poll()/igb_stats(); the driver's own are exact at any time. */
@@ -108,7 +113,7 @@ int igb_poll(struct igb_dev *dev);
 
 /* The driver's live counters (driver/adv_ring.h), without touching the
  * device: cheap enough to read after every batch. */
-const struct adv_ring_stats *igb_queue_counters(const struct igb_dev *dev);
+const struct nic_queue_stats *igb_queue_counters(const struct igb_dev *dev);
 
 /* A consistent copy of the statistics (folds the registers in first). */
 void igb_stats(struct igb_dev *dev, struct igb_stats *out);

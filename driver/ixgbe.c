@@ -12,7 +12,9 @@
  *   queue start                 §4.6.7.1, §4.6.8.1
  *   open, recover, close
  *   hot path                    §7.1.6, §7.2.3 descriptors
- * Setup errors, sleeps and register polling use driver/drv_util.h.
+ * Setup errors, sleeps, register polling, the link wait and the split
+ * octet counters use driver/drv_util.h, shared with driver/igb.c; the end
+ * of the file fills `ixgbe_driver`, the driver interface of driver/nic.h.
  *
  * The hot path (ixgbe_rx_batch, ixgbe_tx_batch) touches registers only to
  * write one tail per call; everything else it learns from the descriptors
@@ -146,22 +148,6 @@ struct ixgbe_dev {
 	unsigned speed;
 };
 
-bool ixgbe_supports(uint16_t vendor_id, uint16_t device_id)
-{
-	/* 82599 family, as listed in docs/driver-82599.md */
-	static const uint16_t ids[] = {
-		0x10F7, 0x10F8, 0x10F9, 0x10FB, 0x1507, 0x1514, 0x1517, 0x151C,
-		0x1528, 0x1529, 0x152A, 0x154A, 0x154D, 0x1557, 0x1558, 0x155C,
-		0x155D,
-	};
-	if (vendor_id != 0x8086)
-		return false;
-	for (size_t i = 0; i < sizeof(ids) / sizeof(ids[0]); i++)
-		if (ids[i] == device_id)
-			return true;
-	return false;
-}
-
 /* ====================================================================
  * Reset and link (§4.6.3, §4.6.4)
  * ==================================================================== */
@@ -178,8 +164,7 @@ static int ixgbe_reset(struct ixgbe_dev *dev, char *err, size_t errlen)
 {
 	const struct regs *r = dev->r;
 	ixgbe_mask_interrupts(dev);
-	reg_set(r, CTRL, CTRL_RST | CTRL_LNK_RST);             /* §8.2.3.1.1 CTRL: reset */
-	if (!drv_wait_reg(r, CTRL, CTRL_RST | CTRL_LNK_RST, 0, 1000)) /* §8.2.3.1.1: self-clears */
+	if (!drv_set_self_clear(r, CTRL, CTRL_RST | CTRL_LNK_RST, 1000)) /* §8.2.3.1.1 CTRL: reset, self-clears */
 		return drv_fail(err, errlen, "CTRL.RST did not self-clear within 1 s (§4.6.3.2)");
 	drv_sleep_us(10000);      /* §4.6.3.2: wait 10 ms after the reset completes */
 	ixgbe_mask_interrupts(dev); /* §4.6.3.2: the reset unmasked them again */
@@ -214,12 +199,9 @@ static void ixgbe_read_link(struct ixgbe_dev *dev)
 
 static void ixgbe_wait_link(struct ixgbe_dev *dev)
 {
-	drv_wait_reg(dev->r, LINKS, LINKS_UP, LINKS_UP, dev->cfg.wait_link_ms); /* §8.2.3.22.20 */
+	drv_wait_link(dev->r, LINKS, LINKS_UP, dev->cfg.wait_link_ms, "ixgbe", /* §8.2.3.22.20 LINKS */
+	              dev->d->addr, "the cable/SFP+ and the peer");
 	ixgbe_read_link(dev);
-	if (!dev->link_up)
-		log_warn("%s: link still down after %u ms (check the cable/SFP+ and the peer); "
-		         "continuing, the port starts moving packets when it comes up",
-		         dev->d->addr, dev->cfg.wait_link_ms);
 }
 
 /* ====================================================================
@@ -233,10 +215,8 @@ static void ixgbe_stats_fold(struct ixgbe_dev *dev)
 	struct ixgbe_stats *st = &dev->st;
 	st->gprc += reg_read(r, GPRC);                         /* §8.2.3.23.18 GPRC */
 	st->gptc += reg_read(r, GPTC);                         /* §8.2.3.23.22 GPTC */
-	uint64_t gorcl = reg_read(r, GORCL);                   /* §8.2.3.23.23: low first */
-	st->gorc += gorcl | (uint64_t)(reg_read(r, GORCH) & 0xF) << 32; /* §8.2.3.23.24 GORCH */
-	uint64_t gotcl = reg_read(r, GOTCL);                   /* §8.2.3.23.25 GOTCL */
-	st->gotc += gotcl | (uint64_t)(reg_read(r, GOTCH) & 0xF) << 32; /* §8.2.3.23.26 GOTCH */
+	st->gorc += drv_read_split(r, GORCL, GORCH, 0xF);      /* §8.2.3.23.23-24 GORCL/GORCH: 36 bits */
+	st->gotc += drv_read_split(r, GOTCL, GOTCH, 0xF);      /* §8.2.3.23.25-26 GOTCL/GOTCH: 36 bits */
 	for (unsigned i = 0; i < 8; i++)
 		st->mpc += reg_read(r, MPC(i));                    /* §8.2.3.23 MPC[0..7] */
 	for (unsigned q = 0; q < dev->cfg.rxq; q++) {
@@ -250,17 +230,15 @@ static void ixgbe_stats_fold(struct ixgbe_dev *dev)
 static void ixgbe_stats_sum(struct ixgbe_dev *dev)
 {
 	struct ixgbe_stats *st = &dev->st;
-	st->rx_packets = st->rx_bytes = st->rx_nobuf = st->rx_badlen = 0;
-	st->tx_packets = st->tx_bytes = st->tx_badlen = 0;
-	for (unsigned q = 0; q < IXGBE_MAX_QUEUES; q++) {
-		st->rx_packets += st->q[q].rx_packets;
-		st->rx_bytes += st->q[q].rx_bytes;
-		st->rx_nobuf += st->q[q].rx_nobuf;
-		st->rx_badlen += st->q[q].rx_badlen;
-		st->tx_packets += st->q[q].tx_packets;
-		st->tx_bytes += st->q[q].tx_bytes;
-		st->tx_badlen += st->q[q].tx_badlen;
-	}
+	struct nic_queue_stats sum;
+	drv_sum_queues(&sum, st->q, IXGBE_MAX_QUEUES);
+	st->rx_packets = sum.rx_packets;
+	st->rx_bytes = sum.rx_bytes;
+	st->rx_nobuf = sum.rx_nobuf;
+	st->rx_badlen = sum.rx_badlen;
+	st->tx_packets = sum.tx_packets;
+	st->tx_bytes = sum.tx_bytes;
+	st->tx_badlen = sum.tx_badlen;
 }
 
 /* §4.6.5: the registers are clear-on-read, so one read zeroes them; what
@@ -396,8 +374,7 @@ static int ixgbe_start_rx_queue(struct ixgbe_dev *dev, unsigned q, char *err, si
 		return drv_fail(err, errlen, "RX queue %u: the freelist has only %u of the %u packets "
 		                "the ring needs (raise the packet limit or use a smaller rxring=)",
 		                q, got, rxq->size);
-	reg_set(r, RXDCTL(q), RXDCTL_ENABLE);                  /* §8.2.3.8.6 RXDCTL.ENABLE */
-	if (!drv_wait_reg(r, RXDCTL(q), RXDCTL_ENABLE, RXDCTL_ENABLE, 1000)) /* §4.6.7.1: read back */
+	if (!drv_enable_wait(r, RXDCTL(q), RXDCTL_ENABLE, 1000)) /* §8.2.3.8.6 RXDCTL.ENABLE, §4.6.7.1: read back */
 		return drv_fail(err, errlen, "RX queue %u: RXDCTL.ENABLE did not read back 1 within 1 s "
 		                "(§4.6.7.1)", q);
 	/* The descriptors are written before the device can see them through
@@ -415,8 +392,7 @@ static int ixgbe_start_tx_queue(struct ixgbe_dev *dev, unsigned q, char *err, si
 	adv_txq_reset(&dev->txq[q]);
 	reg_write(r, TDH(q), 0);                               /* §8.2.3.9.8 TDH */
 	reg_write(r, TDT(q), 0);                               /* §8.2.3.9.9 TDT */
-	reg_set(r, TXDCTL(q), TXDCTL_ENABLE);                  /* §8.2.3.9.10 TXDCTL.ENABLE */
-	if (!drv_wait_reg(r, TXDCTL(q), TXDCTL_ENABLE, TXDCTL_ENABLE, 1000)) /* §4.6.8.1: read back */
+	if (!drv_enable_wait(r, TXDCTL(q), TXDCTL_ENABLE, 1000)) /* §8.2.3.9.10 TXDCTL.ENABLE, §4.6.8.1: read back */
 		return drv_fail(err, errlen, "TX queue %u: TXDCTL.ENABLE did not read back 1 within 1 s "
 		                "(§4.6.8.1)", q);
 	return 0;
@@ -482,9 +458,14 @@ static int check_config(const struct ixgbe_config *c, char *err, size_t errlen)
 
 static void ixgbe_free_rings(struct ixgbe_dev *dev);
 
-struct ixgbe_dev *ixgbe_open(struct device *d, const struct ixgbe_config *cfg,
+struct ixgbe_dev *ixgbe_open(struct device *d, const struct ixgbe_config *given,
                              char *err, size_t errlen)
 {
+	struct ixgbe_config c = *given, *cfg = &c;
+	if (!c.rx_ring)
+		c.rx_ring = IXGBE_DEFAULT_RING;
+	if (!c.tx_ring)
+		c.tx_ring = IXGBE_DEFAULT_RING;
 	if (check_config(cfg, err, errlen) < 0)
 		return NULL;
 	struct ixgbe_dev *dev = calloc(1, sizeof(*dev));
@@ -523,8 +504,7 @@ struct ixgbe_dev *ixgbe_open(struct device *d, const struct ixgbe_config *cfg,
 err_reset:
 	/* A half-started device may still own buffers: stop it first. */
 	ixgbe_mask_interrupts(dev);
-	reg_set(dev->r, CTRL, CTRL_RST | CTRL_LNK_RST);        /* §8.2.3.1.1: reset */
-	drv_wait_reg(dev->r, CTRL, CTRL_RST, 0, 1000);         /* §8.2.3.1.1: self-clears */
+	drv_set_self_clear(dev->r, CTRL, CTRL_RST | CTRL_LNK_RST, 1000); /* §8.2.3.1.1: reset, self-clears */
 err_free:
 	ixgbe_free_rings(dev);
 	free(dev);
@@ -649,8 +629,7 @@ void ixgbe_close(struct ixgbe_dev *dev, struct ixgbe_stats *final)
 		reg_clear(r, TXDCTL(q), TXDCTL_ENABLE);            /* §8.2.3.9.10 TXDCTL.ENABLE off */
 	reg_clear(r, RXCTRL, RXCTRL_RXEN);                     /* §8.2.3.8.10: receiver off */
 	ixgbe_mask_interrupts(dev);
-	reg_set(r, CTRL, CTRL_RST | CTRL_LNK_RST);             /* §8.2.3.1.1: reset */
-	drv_wait_reg(r, CTRL, CTRL_RST | CTRL_LNK_RST, 0, 1000);   /* §8.2.3.1.1: self-clears */
+	drv_set_self_clear(r, CTRL, CTRL_RST | CTRL_LNK_RST, 1000); /* §8.2.3.1.1: reset, self-clears */
 	ixgbe_release_buffers(dev);
 	ixgbe_stats_sum(dev);
 	if (final)
@@ -659,7 +638,7 @@ void ixgbe_close(struct ixgbe_dev *dev, struct ixgbe_stats *final)
 	free(dev);
 }
 
-const struct adv_ring_stats *ixgbe_queue_counters(const struct ixgbe_dev *dev, unsigned q)
+const struct nic_queue_stats *ixgbe_queue_counters(const struct ixgbe_dev *dev, unsigned q)
 {
 	return &dev->st.q[q];
 }
@@ -709,3 +688,89 @@ unsigned ixgbe_tx_room(struct ixgbe_dev *dev, unsigned q)
 {
 	return adv_tx_room(&dev->txq[q]);
 }
+
+/* ====================================================================
+ * The driver interface (driver/nic.h).  The hot-path entries are the
+ * functions above; the compiler inlines them here, so a batch costs one
+ * indirect call.
+ * ==================================================================== */
+
+static struct ixgbe_dev *ix(struct nic_dev *dev) { return (struct ixgbe_dev *)dev; }
+static const struct ixgbe_dev *cix(const struct nic_dev *dev) { return (const struct ixgbe_dev *)dev; }
+
+/* The device's counters under the interface's names, and the driver's. */
+static void to_nic_stats(const struct ixgbe_stats *st, struct nic_stats *out)
+{
+	*out = (struct nic_stats){
+		.rx_good = st->gprc, .tx_good = st->gptc,
+		.rx_good_bytes = st->gorc, .tx_good_bytes = st->gotc,
+		.missed = st->mpc, .rx_nodesc = st->qprdc,
+		.crc_errors = 0,   /* CRCERRS is not folded by this driver */
+		.rx_packets = st->rx_packets, .rx_bytes = st->rx_bytes,
+		.tx_packets = st->tx_packets, .tx_bytes = st->tx_bytes,
+		.rx_nobuf = st->rx_nobuf, .rx_badlen = st->rx_badlen, .tx_badlen = st->tx_badlen,
+		.rx_lost = st->rx_lost, .tx_lost = st->tx_lost,
+		.resets = st->resets, .link_changes = st->link_changes,
+	};
+	for (unsigned q = 0; q < IXGBE_MAX_QUEUES; q++)
+		out->rx_nodesc_q[q] = st->qprdc_q[q];
+}
+
+static struct nic_dev *ixgbe_nic_open(struct device *d, const struct nic_config *cfg, char *err,
+                               size_t errlen)
+{
+	return (struct nic_dev *)ixgbe_open(d, cfg, err, errlen);
+}
+
+static void ixgbe_nic_close(struct nic_dev *dev, struct nic_stats *final)
+{
+	struct ixgbe_stats st;
+	ixgbe_close(ix(dev), &st);
+	if (final)
+		to_nic_stats(&st, final);
+}
+
+static unsigned ixgbe_nic_rx_batch(struct nic_dev *dev, unsigned q, struct packet **out, unsigned n)
+{
+	return ixgbe_rx_batch(ix(dev), q, out, n);
+}
+
+static unsigned ixgbe_nic_tx_batch(struct nic_dev *dev, unsigned q, struct packet **pkts, unsigned n)
+{
+	return ixgbe_tx_batch(ix(dev), q, pkts, n);
+}
+
+static unsigned ixgbe_nic_tx_room(struct nic_dev *dev, unsigned q) { return ixgbe_tx_room(ix(dev), q); }
+static int ixgbe_nic_poll(struct nic_dev *dev) { return ixgbe_poll(ix(dev)); }
+
+static const struct nic_queue_stats *ixgbe_nic_queue_stats(const struct nic_dev *dev, unsigned q)
+{
+	return ixgbe_queue_counters(cix(dev), q);
+}
+
+static void ixgbe_nic_stats(struct nic_dev *dev, struct nic_stats *out)
+{
+	struct ixgbe_stats st;
+	ixgbe_stats(ix(dev), &st);
+	to_nic_stats(&st, out);
+}
+
+static bool ixgbe_nic_link(struct nic_dev *dev, unsigned *speed) { return ixgbe_link_up(ix(dev), speed); }
+static void ixgbe_nic_mac(const struct nic_dev *dev, uint8_t mac[6]) { ixgbe_mac(cix(dev), mac); }
+
+const struct nic_driver ixgbe_driver = {
+	.name = "ixgbe",
+	.family = "Intel 82599",
+	.max_rxq = IXGBE_MAX_QUEUES,
+	.max_txq = IXGBE_MAX_QUEUES,
+	.open = ixgbe_nic_open,
+	.close = ixgbe_nic_close,
+	.rx_batch = ixgbe_nic_rx_batch,
+	.tx_batch = ixgbe_nic_tx_batch,
+	.tx_room = ixgbe_nic_tx_room,
+	.poll = ixgbe_nic_poll,
+	.queue_stats = ixgbe_nic_queue_stats,
+	.stats = ixgbe_nic_stats,
+	.link = ixgbe_nic_link,
+	.mac = ixgbe_nic_mac,
+};

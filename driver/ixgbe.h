@@ -1,5 +1,11 @@
 /* ixgbe.h -- driver for the Intel 82599 10 GbE controller (ixgbe family).
  *
+ * Applications use it through `ixgbe_driver`, its struct nic_driver
+ * (driver/nic.h), which driver/nic_ids.c names for the 82599's PCI IDs.
+ * The direct calls below are the same functions; the driver's white-box
+ * tests (tests/unit/test_ixgbe_*) and `kvick bench ixgbe` use them, and
+ * struct ixgbe_stats gives the device's counters by their datasheet names.
+ *
  * Life of a port:
  *   ixgbe_open()      datasheet §4.6 bring-up: reset, link setup, RX/TX
  *                     init, queues started with their rings full of
@@ -33,25 +39,25 @@
 #include "../core/packet.h"
 #include "adv_ring.h"
 #include "device.h"
+#include "nic.h"
 
 #define IXGBE_MAX_QUEUES   16    /* RSS spreads over at most 16 queues (§7.1.2.8) */
 #define IXGBE_MIN_RING     64
 #define IXGBE_MAX_RING     4096
+#define IXGBE_DEFAULT_RING 512   /* rx_ring/tx_ring 0 */
 #define IXGBE_RX_BATCH     ADV_RX_BATCH    /* descriptors examined per ixgbe_rx_batch() (128) */
 #define IXGBE_MAX_MTU      9000
 
-/* Is this PCI ID an 82599-family function this driver knows? */
-bool ixgbe_supports(uint16_t vendor_id, uint16_t device_id);
+static_assert(IXGBE_MAX_QUEUES <= NIC_MAX_QUEUES, "nic.h's queue arrays hold every queue");
 
-struct ixgbe_config {
-	unsigned rxq, txq;        /* queues to use, 1..IXGBE_MAX_QUEUES (RSS when rxq > 1) */
-	unsigned rx_ring, tx_ring;/* descriptors per ring: power of two, 64..4096 */
-	unsigned mtu;             /* 68..9000; frames above 1500 turn on jumbo (HLREG0.JUMBOEN) */
-	bool promisc;             /* accept every unicast and multicast frame */
-	bool set_mac;             /* program mac[] into RAL(0)/RAH(0) */
-	uint8_t mac[6];
-	unsigned wait_link_ms;    /* 0: don't wait for the link at open */
-};
+/* The 82599 behind the one driver interface (driver/nic.h). */
+extern const struct nic_driver ixgbe_driver;
+
+/* The configuration is struct nic_config (driver/nic.h), which belongs to
+ * no one driver; the old name stays for the driver's own tests.  Here:
+ * rxq, txq 1..IXGBE_MAX_QUEUES; rings a power of two, 64..4096 (0: 512);
+ * mtu 68..9000, above 1500 turns on jumbo frames (HLREG0.JUMBOEN). */
+#define ixgbe_config nic_config
 
 /* Accumulated 64-bit statistics.  The device's own counters (clear on read,
  * 32 or 36 bits wide) are folded in by ixgbe_poll()/ixgbe_stats(); the
@@ -69,7 +75,7 @@ struct ixgbe_stats {
 	uint64_t tx_badlen;         /* frames of length 0: freed, never sent */
 	uint64_t rx_nobuf;          /* frames dropped: no fresh buffer to refill with */
 	uint64_t rx_badlen;         /* descriptors dropped: length 0, > buffer, or part of a frame without EOP */
-	struct adv_ring_stats q[IXGBE_MAX_QUEUES];   /* per queue pair; the fields above sum them */
+	struct nic_queue_stats q[IXGBE_MAX_QUEUES];   /* per queue pair; the fields above sum them */
 	uint64_t rx_lost;           /* frames received but still in the ring at a reset or close */
 	uint64_t tx_lost;           /* frames queued but not confirmed sent at a reset or close */
 	uint64_t resets;            /* device resets noticed and recovered from */
@@ -114,7 +120,7 @@ int ixgbe_poll(struct ixgbe_dev *dev);
 
 /* The live counters of queue pair q (driver/adv_ring.h), without touching
  * the device: cheap enough to read after every batch. */
-const struct adv_ring_stats *ixgbe_queue_counters(const struct ixgbe_dev *dev, unsigned q);
+const struct nic_queue_stats *ixgbe_queue_counters(const struct ixgbe_dev *dev, unsigned q);
 
 /* A consistent copy of the statistics (folds the registers in first, sums
  * the queues). */

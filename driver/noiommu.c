@@ -142,3 +142,11 @@ fail:
 	free(n);
 	return -1;
 }
+
+/* Registered after VFIO (order 20): it sees only devices VFIO passed on,
+ * i.e. machines with no IOMMU at all. */
+static const struct device_provider noiommu_provider = {
+	.name = "noiommu", .prefix = NULL, .order = 20, .example = NULL,
+	.open = noiommu_device_open,
+};
+KVICK_DEVICE_PROVIDER(noiommu_provider);

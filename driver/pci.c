@@ -22,6 +22,7 @@
 #include <pci/pci.h>
 
 #include "core/log.h"
+#include "nic.h"
 
 #define PCI_IDS_FILE "/usr/share/misc/pci.ids"
 
@@ -221,61 +222,33 @@ void pci_device_ifnames(const char *addr, char *buf, size_t len)
 
 /* ---- what kvick can drive ---------------------------------------------- */
 
-struct pci_support_entry {
-	uint16_t vendor, device;
-	const char *what;
-	bool supported;
-};
-
-/* IDs from shared/reference/82599.md and x710.md.  The X710 driver comes in
- * a later issue; until then those devices say so instead of failing later. */
-static const struct pci_support_entry support_table[] = {
-	{0x8086, 0x10fb, "ixgbe (82599ES SFP+)", true},
-	{0x8086, 0x10f8, "ixgbe (82599 backplane)", true},
-	{0x8086, 0x10f9, "ixgbe (82599 CX4)", true},
-	{0x8086, 0x1507, "ixgbe (82599 KX4 mezz)", true},
-	{0x8086, 0x1514, "ixgbe (82599 KX4)", true},
-	{0x8086, 0x1517, "ixgbe (82599 KR)", true},
-	{0x8086, 0x151c, "ixgbe (82599 10GBASE-T)", true},
-	{0x8086, 0x1528, "ixgbe (X540-T)", true},
-	{0x8086, 0x154a, "ixgbe (82599 4-port SFP)", true},
-	{0x8086, 0x154d, "ixgbe (X520 SFP+)", true},
-	{0x8086, 0x1557, "ixgbe (82599 SFP+ SF QP)", true},
-	{0x8086, 0x1558, "ixgbe (X520 QDA1)", true},
-	{0x8086, 0x155c, "ixgbe (82599 SFP+)", true},
-	{0x8086, 0x155d, "ixgbe (82599 backplane FCoE)", true},
-	{0x8086, 0x1572, "i40e X710 SFP+ (not yet)", false},
-	{0x8086, 0x1580, "i40e X710 backplane (not yet)", false},
-	{0x8086, 0x1581, "i40e X710 backplane (not yet)", false},
-	{0x8086, 0x1583, "i40e XL710 QSFP+ (not yet)", false},
-	{0x8086, 0x1584, "i40e XL710 QSFP+ (not yet)", false},
-	{0x8086, 0x158a, "i40e XXV710 (not yet)", false},
-	{0x8086, 0x158b, "i40e XXV710 (not yet)", false},
-	{0x8086, 0x15ff, "i40e X710-T (not yet)", false},
-	{0x8086, 0x37d0, "i40e X722 (not yet)", false},
-	{0x8086, 0x37d1, "i40e X722 (not yet)", false},
-	{0x8086, 0x37d2, "i40e X722 (not yet)", false},
-	{0x8086, 0x37d3, "i40e X722 (not yet)", false},
-};
-
-static const struct pci_support_entry *support_find(uint16_t vendor, uint16_t device)
-{
-	for (size_t i = 0; i < sizeof support_table / sizeof support_table[0]; i++)
-		if (support_table[i].vendor == vendor && support_table[i].device == device)
-			return &support_table[i];
-	return NULL;
-}
-
+/* The KVICK column: the driver and part for a row of driver/nic_ids.c
+ * that has one ("ixgbe (82599ES SFP+)"), else the part and why it is
+ * refused.  One string per row, made on first use. */
 const char *pci_support(uint16_t vendor, uint16_t device)
 {
-	const struct pci_support_entry *e = support_find(vendor, device);
-	return e ? e->what : NULL;
+	static char text[128][160];
+	size_t n;
+	const struct nic_pci_id *all = nic_ids(&n);
+	const struct nic_pci_id *id = nic_find(vendor, device);
+	if (!id)
+		return NULL;
+	size_t i = (size_t)(id - all);
+	if (i >= sizeof text / sizeof text[0])
+		return id->name;
+	if (!text[i][0]) {
+		if (id->drv)
+			snprintf(text[i], sizeof text[i], "%s (%s)", id->drv->name, id->name);
+		else
+			snprintf(text[i], sizeof text[i], "no: %s: %s", id->name, id->why);
+	}
+	return text[i];
 }
 
 bool pci_is_supported(uint16_t vendor, uint16_t device)
 {
-	const struct pci_support_entry *e = support_find(vendor, device);
-	return e && e->supported;
+	const struct nic_pci_id *id = nic_find(vendor, device);
+	return id && id->drv;
 }
 
 /* ---- listing with libpci ----------------------------------------------- */

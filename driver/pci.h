@@ -59,8 +59,9 @@ int pci_read_ids(const char *addr, uint16_t *vendor, uint16_t *device);
 /* Comma-separated kernel network interfaces of the device ("" if none). */
 void pci_device_ifnames(const char *addr, char *buf, size_t len);
 
-/* What kvick can drive: "ixgbe (82599)" for a supported device, a
- * "... (not yet)" string for a known family without a driver yet, or NULL. */
+/* What kvick does with this PCI ID, from driver/nic_ids.c: "ixgbe (82599ES
+ * SFP+)" for a supported device, "no: PART: WHY" for a known device it
+ * refuses (a VF, a part without a driver yet), NULL for one it does not know. */
 const char *pci_support(uint16_t vendor, uint16_t device);
 bool pci_is_supported(uint16_t vendor, uint16_t device);
 

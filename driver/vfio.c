@@ -30,7 +30,6 @@
 
 #include "core/log.h"
 #include "core/memory.h"
-#include "noiommu.h"
 #include "pci.h"
 #include "pci_bind.h"
 
@@ -541,13 +540,12 @@ static int precheck(const char *addr, int *group, char *err, size_t errlen)
 	return 0;
 }
 
-int vfio_device_open(const char *pci_addr, struct device *d, char *err, size_t errlen)
+/* The VFIO provider: a normalized PCI address with an IOMMU group.  With
+ * no IOMMU at all it passes, and the next provider of PCI addresses
+ * (driver/noiommu.c) takes the device. */
+static int vfio_provider_open(const char *addr, struct device *d, char *err, size_t errlen)
 {
-	char addr[PCI_ADDR_LEN];
 	int group_id;
-
-	if (pci_addr_normalize(pci_addr, addr, err, errlen) < 0)
-		return -1;
 	if (precheck(addr, &group_id, err, errlen) < 0)
 		return -1;
 	if (group_id < 0) {
@@ -557,7 +555,8 @@ int vfio_device_open(const char *pci_addr, struct device *d, char *err, size_t e
 				 "the IOMMU does not cover it, VFIO cannot take it", addr);
 			return -1;
 		}
-		return noiommu_device_open(addr, d, err, errlen);
+		snprintf(err, errlen, "%s: no IOMMU, so no VFIO", addr);
+		return DEVICE_PASS;
 	}
 
 	struct vfio_dev *v = calloc(1, sizeof *v);
@@ -583,4 +582,14 @@ int vfio_device_open(const char *pci_addr, struct device *d, char *err, size_t e
 	log_info("vfio: %s (%04x:%04x) open: IOMMU group %d, BAR0 %zu KiB", addr, d->vendor_id,
 		 d->device_id, group_id, v->bar0_len >> 10);
 	return 0;
+}
+
+static const struct device_provider vfio_provider = {
+	.name = "vfio", .prefix = NULL, .order = 10, .example = NULL, .open = vfio_provider_open,
+};
+KVICK_DEVICE_PROVIDER(vfio_provider);
+
+int vfio_device_open(const char *pci_addr, struct device *d, char *err, size_t errlen)
+{
+	return device_open_pci(pci_addr, d, err, errlen);
 }

@@ -14,8 +14,10 @@
  * VFIO_IOMMU_MAP_DMA at an IOVA chosen inside the IOMMU's usable ranges
  * (driver/iova.h), never assumed equal to the virtual address.
  *
- * No IOMMU at all: vfio_device_open() falls back to sysfs resource0 and
- * physical addresses (driver/noiommu.c), root only, with a loud warning.
+ * VFIO registers itself as the first device provider of PCI addresses
+ * (driver/device.h).  With no IOMMU at all it passes the device on, and
+ * the next provider, sysfs resource0 and physical addresses
+ * (driver/noiommu.c), takes it: root only, with a loud warning.
  * See docs/vfio.md.
  */
 #ifndef KVICK_VFIO_H
@@ -29,7 +31,8 @@
 
 /* Open pci_addr ("0000:03:00.0"): container, group, device, reset, BAR0
  * mapped into d->bar0, bus mastering on, DMA memory mapped.  0, or -1 with
- * what is wrong and what to do in err.  d->ops->close() releases it. */
+ * what is wrong and what to do in err.  d->ops->close() releases it.  The
+ * same as device_open_pci(): without an IOMMU, the no-IOMMU provider. */
 int vfio_device_open(const char *pci_addr, struct device *d, char *err, size_t errlen);
 
 /* Map [va, va+len) (page-aligned) into the IOMMU at a fresh IOVA from the

@@ -55,7 +55,8 @@
 #define SIM_DEVICE_X710   0x1572   /* X710 for 10GbE SFP+ */
 #define SIM_BAR0_SIZE_X710 0x800000 /* 8 MiB (statistics at 0x300000+) */
 
-/* ---- opening a port (driver/device.c calls this for "sim:" specs) ---- */
+/* ---- opening a port (hw-sim/provider.c, the "sim" device provider, calls
+ * this for device_open("sim:...")) ---- */
 
 /* Parse spec, attach port N to d: d->bar0 gets the model's register
  * handlers (bar == NULL), IDs, is_model = 1, ops (reset, close).  Installs
