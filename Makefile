@@ -83,6 +83,7 @@ test-vm: deps kvick
 
 bench: deps kvick
 	bash bench/run.sh
+	bash bench/generator.sh
 
 docs: kvick
 	./kvick apps --markdown > docs/apps.md
