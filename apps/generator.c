@@ -32,6 +32,8 @@
  * in the stamp is read once per breath: frames of one batch share it.
  */
 #include <arpa/inet.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -91,6 +93,21 @@ static inline uint64_t gen_next(struct gen_range *r)
 
 /* ---- parameters ---- */
 
+/* A refusal from check() at parameter `param` (NULL: the app line).  new()
+ * parses the same values again with c == NULL: check() has passed them,
+ * so nothing can fail there. */
+static int gen_err(struct app_check *c, const char *param, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static int gen_err(struct app_check *c, const char *param, const char *fmt, ...)
+{
+	char msg[256];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	return c ? app_check_error(c, param, "%s", msg) : -1;
+}
+
 /* "A" or "A-B" split into two strings (b = a when there is no dash). */
 static int gen_split(const char *text, char *a, char *b, size_t len)
 {
@@ -115,35 +132,35 @@ static int gen_number(const char *s, int64_t *out)
 	return *end ? -1 : 0;
 }
 
-static int gen_port_range(struct app *app, const char *name, const char *text,
+static int gen_port_range(struct app_check *c, const char *name, const char *text,
                           struct gen_range *r)
 {
 	char a[16], b[16];
 	int64_t lo, hi;
 	if (gen_split(text, a, b, sizeof a) < 0 || gen_number(a, &lo) < 0 ||
 	    gen_number(b, &hi) < 0 || lo < 0 || hi > 65535 || hi < lo)
-		return app_error(app, "%s=%s: expected a port or a range of ports in 0..65535 "
-		                 "(5001, 1024-65535)", name, text);
+		return gen_err(c, name, "%s=%s: expected a port or a range of ports in 0..65535 "
+		               "(5001, 1024-65535)", name, text);
 	*r = (struct gen_range){ (uint64_t)lo, (uint64_t)(hi - lo + 1), 0 };
 	return 0;
 }
 
 /* IPv4: the address as a number.  IPv6: the low 64 bits vary, the high 64
  * bits are written into the template at hi6. */
-static int gen_ip_range(struct app *app, const char *name, const char *text, bool v6,
+static int gen_ip_range(struct app_check *c, const char *name, const char *text, bool v6,
                         struct gen_range *r, uint8_t *hi6)
 {
 	char a[64], b[64];
 	uint8_t x[16], y[16];
 	int af = v6 ? AF_INET6 : AF_INET;
 	if (gen_split(text, a, b, sizeof a) < 0 || inet_pton(af, a, x) != 1 || inet_pton(af, b, y) != 1)
-		return app_error(app, "%s=%s: expected an %s address or a range (%s)", name, text,
-		                 v6 ? "IPv6" : "IPv4",
-		                 v6 ? "fd00::1, fd00::1-fd00::ff; ipv6=true" : "10.0.0.1, 10.0.0.1-10.0.0.254");
+		return gen_err(c, name, "%s=%s: expected an %s address or a range (%s)", name, text,
+		               v6 ? "IPv6" : "IPv4",
+		               v6 ? "fd00::1, fd00::1-fd00::ff; ipv6=true" : "10.0.0.1, 10.0.0.1-10.0.0.254");
 	uint64_t lo, hi;
 	if (v6) {
 		if (memcmp(x, y, 8))
-			return app_error(app, "%s=%s: an IPv6 range may vary the low 64 bits only", name, text);
+			return gen_err(c, name, "%s=%s: an IPv6 range may vary the low 64 bits only", name, text);
 		memcpy(hi6, x, 8);
 		lo = stamp_get64(x + 8);
 		hi = stamp_get64(y + 8);
@@ -152,12 +169,12 @@ static int gen_ip_range(struct app *app, const char *name, const char *text, boo
 		hi = (uint64_t)y[0] << 24 | y[1] << 16 | y[2] << 8 | y[3];
 	}
 	if (hi < lo || hi - lo == UINT64_MAX)
-		return app_error(app, "%s=%s: the range ends before it starts", name, text);
+		return gen_err(c, name, "%s=%s: the range ends before it starts", name, text);
 	*r = (struct gen_range){ lo, hi - lo + 1, 0 };
 	return 0;
 }
 
-static int gen_sizes(struct app *app, struct generator *g, const char *text, unsigned min)
+static int gen_sizes(struct app_check *c, struct generator *g, const char *text, unsigned min)
 {
 	char a[16], b[16];
 	int64_t lo, hi;
@@ -169,13 +186,13 @@ static int gen_sizes(struct app *app, struct generator *g, const char *text, uns
 		hi = 1518;
 	} else if (gen_split(text, a, b, sizeof a) < 0 || gen_number(a, &lo) < 0 ||
 	           gen_number(b, &hi) < 0 || hi < lo) {
-		return app_error(app, "size=%s: expected a size (64), a range (64-1518) or imix", text);
+		return gen_err(c, "size", "size=%s: expected a size (64), a range (64-1518) or imix", text);
 	} else {
 		g->size_mode = lo == hi ? GEN_FIXED : GEN_RANGE;
 	}
 	if (lo < min || hi > PACKET_MAX_FRAME)
-		return app_error(app, "size=%s: frames are %u..%u bytes with FCS here (the headers and "
-		                 "the 16-byte stamp need %u)", text, min, PACKET_MAX_FRAME, min);
+		return gen_err(c, "size", "size=%s: frames are %u..%u bytes with FCS here (the headers "
+		               "and the 16-byte stamp need %u)", text, min, PACKET_MAX_FRAME, min);
 	g->len_lo = (uint16_t)(lo - GEN_FCS);
 	g->len_hi = (uint16_t)(hi - GEN_FCS);
 	return 0;
@@ -213,22 +230,20 @@ static void gen_template(struct generator *g, const uint8_t dst[6], const uint8_
 	}
 }
 
-static int gen_setup(struct app *app, struct generator *g, const struct app_args *args)
+/* Every value into g (and its template); 0, or -1 after gen_err(c, ...). */
+static int gen_parse(struct app_check *c, struct generator *g, const struct app_args *args)
 {
-	g->out = app_output(app, "output");
-	if (!g->out)
-		return app_error(app, "port 'output' is not connected: the frames would have nowhere to go");
 	const char *proto = app_arg_str(args, "proto");
 	if (strcmp(proto, "udp") && strcmp(proto, "tcp"))
-		return app_error(app, "proto=%s: must be udp or tcp", proto);
+		return gen_err(c, "proto", "proto=%s: must be udp or tcp", proto);
 	g->tcp = proto[0] == 't';
 	g->v6 = app_arg_bool(args, "ipv6");
 	bool vlan = app_arg_isset(args, "vlan");
 	int64_t vid = app_arg_int(args, "vlan"), pcp = app_arg_int(args, "pcp");
 	if (vlan && (vid < 0 || vid > VLAN_VID_MAX))
-		return app_error(app, "vlan=%lld: a VLAN ID is 0..%u", (long long)vid, VLAN_VID_MAX);
+		return gen_err(c, "vlan", "vlan=%lld: a VLAN ID is 0..%u", (long long)vid, VLAN_VID_MAX);
 	if (pcp < 0 || pcp > 7)
-		return app_error(app, "pcp=%lld: a priority is 0..7", (long long)pcp);
+		return gen_err(c, "pcp", "pcp=%lld: a priority is 0..7", (long long)pcp);
 	g->l3 = vlan ? 18 : 14;
 	g->l4 = g->l3 + (g->v6 ? 40 : 20);
 	g->pay = g->l4 + (g->tcp ? 20 : 8);
@@ -239,16 +254,16 @@ static int gen_setup(struct app *app, struct generator *g, const struct app_args
 	if (!dip)
 		dip = g->v6 ? "fd00:1::1" : "10.1.0.1";
 	uint8_t *ip = g->frame + g->l3;
-	if (gen_ip_range(app, "src_ip", sip, g->v6, &g->sip, ip + 8) < 0 ||
-	    gen_ip_range(app, "dst_ip", dip, g->v6, &g->dip, ip + 24) < 0 ||
-	    gen_port_range(app, "src_port", app_arg_str(args, "src_port"), &g->sport) < 0 ||
-	    gen_port_range(app, "dst_port", app_arg_str(args, "dst_port"), &g->dport) < 0 ||
-	    gen_sizes(app, g, app_arg_str(args, "size"), g->pay + STAMP_LEN + GEN_FCS) < 0)
+	if (gen_ip_range(c, "src_ip", sip, g->v6, &g->sip, ip + 8) < 0 ||
+	    gen_ip_range(c, "dst_ip", dip, g->v6, &g->dip, ip + 24) < 0 ||
+	    gen_port_range(c, "src_port", app_arg_str(args, "src_port"), &g->sport) < 0 ||
+	    gen_port_range(c, "dst_port", app_arg_str(args, "dst_port"), &g->dport) < 0 ||
+	    gen_sizes(c, g, app_arg_str(args, "size"), g->pay + STAMP_LEN + GEN_FCS) < 0)
 		return -1;
 	if (app_arg_isset(args, "rate")) {
 		char err[200];
 		if (rate_parse(app_arg_str(args, "rate"), &g->rate, err, sizeof err) < 0)
-			return app_error(app, "rate=: %s", err);
+			return gen_err(c, "rate", "rate=: %s", err);
 		g->paced = true;
 		g->bits = g->rate.unit == RATE_BPS;
 		double burst = g->rate.per_sec * GEN_BURST_S;
@@ -257,35 +272,50 @@ static int gen_setup(struct app *app, struct generator *g, const struct app_args
 			burst = least;
 		if (app_arg_isset(args, "burst") &&
 		    rate_parse_burst(app_arg_str(args, "burst"), g->rate.unit, &burst, err, sizeof err) < 0)
-			return app_error(app, "burst=: %s", err);
-		token_bucket_init(&g->bucket, &g->rate, burst);
-		g->bucket.tokens = 0;   /* start empty: no burst at start */
+			return gen_err(c, "burst", "burst=: %s", err);
+		g->bucket.burst = burst;
 	}
 	int64_t count = app_arg_int(args, "count");
 	if (app_arg_isset(args, "count") && count < 0)
-		return app_error(app, "count=%lld: must be 0 or more (unset: no limit)", (long long)count);
+		return gen_err(c, "count", "count=%lld: must be 0 or more (unset: no limit)", (long long)count);
 	g->bounded = app_arg_isset(args, "count");
 	g->remaining = (uint64_t)count;
 	uint8_t dst[6], src[6];
 	app_arg_mac(args, "dst_mac", dst);
 	app_arg_mac(args, "src_mac", src);
 	gen_template(g, dst, src, vlan, VLAN_TCI(pcp, vid));
-	g->rng = 0x9e3779b97f4a7c15ull;
-	g->packets = app_counter(app, "packets");
-	g->bytes = app_counter(app, "bytes");
-	g->alloc_failures = app_counter(app, "alloc_failures");
 	return 0;
 }
 
+static int gen_check(struct app_check *c, const struct app_args *args)
+{
+	if (!app_check_linked(c, "output", true))
+		return app_check_error(c, NULL, "port 'output' is not linked: the frames would have "
+		                       "nowhere to go");
+	struct generator *g = calloc(1, sizeof *g);
+	if (!g)
+		return app_check_error(c, NULL, "out of memory");
+	int rc = gen_parse(c, g, args);
+	free(g);
+	return rc;
+}
+
+/* Values and ports are as gen_check() accepted them. */
 static int gen_new(struct app *app, const struct app_args *args)
 {
 	struct generator *g = calloc(1, sizeof *g);
 	if (!g)
 		return app_error(app, "out of memory");
-	if (gen_setup(app, g, args) < 0) {
-		free(g);             /* a failed new() releases its own state */
-		return -1;
+	gen_parse(NULL, g, args);
+	g->out = app_output(app, "output");
+	if (g->paced) {
+		token_bucket_init(&g->bucket, &g->rate, g->bucket.burst);
+		g->bucket.tokens = 0;   /* start empty: no burst at start */
 	}
+	g->rng = 0x9e3779b97f4a7c15ull;
+	g->packets = app_counter(app, "packets");
+	g->bytes = app_counter(app, "bytes");
+	g->alloc_failures = app_counter(app, "alloc_failures");
 	app->state = g;
 	return 0;
 }
@@ -472,6 +502,7 @@ static const struct app_class generator_class = {
 	.inputs = gen_inputs,
 	.outputs = gen_outputs,
 	.params = gen_params,
+	.check = gen_check,
 	.new = gen_new,
 	.pull = gen_pull,
 	.report = gen_report,

@@ -55,6 +55,10 @@ tap|app t tap ifname=abcdefghijklmnopq|t.topo:1:18: error: app 't' (class 'tap')
 vlan_tag|app s source count=1\napp v vlan_tag vid=4095\napp k sink\nlink s.output -> v.input\nlink v.output -> k.input|t.topo:2:20: error: app 'v' (class 'vlan_tag'): vid=4095: a VLAN ID is 0..4094 (0: priority tag only)
 vlan_untag|app s source count=1\napp v vlan_untag mismatch=keep\napp k sink\nlink s.output -> v.input\nlink v.output -> k.input|t.topo:2:27: error: app 'v' (class 'vlan_untag'): mismatch=keep: must be drop or pass
 vlan_mux|app s source count=1\napp m vlan_mux\napp k sink\nlink s.output -> m.vlan10\nlink m.native -> k.input|t.topo:2:5: error: app 'm' (class 'vlan_mux'): port 'trunk' is not linked: link trunk in at least one direction
+generator|app s generator size=50$SNK|t.topo:1:22: error: app 's' (class 'generator'): size=50: frames are 62..9216 bytes with FCS here (the headers and the 16-byte stamp need 62)
+generator|app s generator rate=1Gbs$SNK|t.topo:1:22: error: app 's' (class 'generator'): rate=: rate "1Gbs": unknown unit "Gbs" (write a number and a unit: 1Mpps, 500kpps, 5Gbps, 100Mbps)
+generator|app s generator|t.topo:1:5: error: app 's' (class 'generator'): port 'output' is not linked: the frames would have nowhere to go
+latency|app s source count=1\napp l latency size=1\nlink s.output -> l.input|t.topo:2:15: error: unknown parameter 'size': class 'latency' takes no parameters
 af_xdp|app x af_xdp ifname=lo mode=turbo|t.topo:1:29: error: app 'x' (class 'af_xdp'): mode=turbo: expected auto, native or skb
 af_xdp|app x af_xdp ifname=lo queue=-1|t.topo:1:30: error: app 'x' (class 'af_xdp'): queue=-1: expected 0 to 63
 EOF

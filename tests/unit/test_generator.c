@@ -227,30 +227,37 @@ static void generator_into_latency_loses_nothing(void **st)
 	net_end(&n);
 }
 
+/* Refused while the file is read (kvick check too), pointing at the value. */
 static void bad_parameters_are_named(void **st)
 {
-	static const struct { const char *params, *want; } cases[] = {
-		{ "size=50", "size=50: frames are 62..9216 bytes with FCS here" },
-		{ "size=big", "size=big: expected a size (64), a range (64-1518) or imix" },
-		{ "proto=sctp", "proto=sctp: must be udp or tcp" },
-		{ "src_ip=10.0.0.9-10.0.0.1", "src_ip=10.0.0.9-10.0.0.1: the range ends before it starts" },
-		{ "dst_ip=fd00::1", "dst_ip=fd00::1: expected an IPv4 address or a range" },
-		{ "ipv6=true src_ip=fd00::1-fd01::1", "an IPv6 range may vary the low 64 bits only" },
-		{ "dst_port=70000", "dst_port=70000: expected a port or a range of ports in 0..65535" },
-		{ "rate=fast", "rate=: rate \"fast\": no number at the start" },
-		{ "rate=1Mpps burst=2kB", "burst=: burst \"2kB\": unit \"B\" does not go with a pps rate" },
-		{ "vlan=4095", "vlan=4095: a VLAN ID is 0..4094" },
-		{ "proto=tcp ipv6=true size=64", "size=64: frames are 94..9216" },
+	static const struct { const char *params, *at, *want; } cases[] = {
+		{ "size=50", "size", "size=50: frames are 62..9216 bytes with FCS here" },
+		{ "size=big", "size", "size=big: expected a size (64), a range (64-1518) or imix" },
+		{ "proto=sctp", "proto", "proto=sctp: must be udp or tcp" },
+		{ "src_ip=10.0.0.9-10.0.0.1", "src_ip", "src_ip=10.0.0.9-10.0.0.1: the range ends before it starts" },
+		{ "dst_ip=fd00::1", "dst_ip", "dst_ip=fd00::1: expected an IPv4 address or a range" },
+		{ "ipv6=true src_ip=fd00::1-fd01::1", "src_ip", "src_ip=fd00::1-fd01::1: an IPv6 range may vary the low 64 bits only" },
+		{ "dst_port=70000", "dst_port", "dst_port=70000: expected a port or a range of ports in 0..65535" },
+		{ "rate=fast", "rate", "rate=: rate \"fast\": no number at the start" },
+		{ "rate=1Mpps burst=2kB", "burst", "burst=: burst \"2kB\": unit \"B\" does not go with a pps rate" },
+		{ "vlan=4095", "vlan", "vlan=4095: a VLAN ID is 0..4094" },
+		{ "proto=tcp ipv6=true size=64", "size", "size=64: frames are 94..9216" },
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-		char topo[256];
+		char topo[256], want[256], key[32];
 		snprintf(topo, sizeof topo, "app g generator %s\napp k sink\nlink g.output -> k.input\n",
 		         cases[i].params);
-		char *err = net_start_fails(topo);
-		assert_contains(err, "app g (generator): error: ");
-		assert_contains(err, cases[i].want);
+		snprintf(key, sizeof key, "%s=", cases[i].at);
+		int col = (int)(strstr(topo, key) - topo) + (int)strlen(key) + 1;
+		snprintf(want, sizeof want, "test.topo:1:%d: error: app 'g' (class 'generator'): %s", col,
+		         cases[i].want);
+		char *err = test_topology_refused("test.topo", topo);
+		assert_contains(err, want);
 		free(err);
 	}
+	char *err = test_topology_refused("test.topo", "app g generator\n");
+	assert_contains(err, "test.topo:1:5: error: app 'g' (class 'generator'): port 'output' is not linked");
+	free(err);
 }
 
 int main(void)
