@@ -139,39 +139,69 @@ void pcap_in_close(struct pcap_in *in)
 
 static void put_u16(uint8_t *b, uint16_t v) { memcpy(b, &v, 2); }
 static void put_u32(uint8_t *b, uint32_t v) { memcpy(b, &v, 4); }
+static uint32_t get_u32(const uint8_t *b) { uint32_t v; memcpy(&v, b, 4); return v; }
 
-/* Write the whole buffer, resuming after short writes (signals, pipes). */
-static int pcap_out_write_all(struct pcap_out *out)
+/* Write len bytes, resuming after short writes (signals, pipes).  Returns
+ * 0, or the errno that stopped it with *done bytes written. */
+static int write_all(int fd, const uint8_t *b, size_t len, size_t *done)
 {
-	size_t done = 0;
-	while (done < out->used) {
-		ssize_t n = write(out->fd, out->buf + done, out->used - done);
+	*done = 0;
+	while (*done < len) {
+		ssize_t n = write(fd, b + *done, len - *done);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0)
 			return n < 0 ? errno : EIO;
-		done += (size_t)n;
+		*done += (size_t)n;
 	}
 	return 0;
 }
 
+/* A write stopped after `done` bytes of the buffer: keep the records that
+ * are whole in the file, cut the file after the last of them, and count
+ * the rest as lost.  Returns how many were lost. */
+static uint32_t pcap_out_cut(struct pcap_out *out, size_t done)
+{
+	size_t pos = 0;
+	uint32_t kept = 0;
+	uint64_t kept_bytes = 0;
+	while (pos + PCAP_RECORD_HEADER_LEN <= out->used) {
+		uint32_t len = get_u32(out->buf + pos + 8);   /* incl_len, host order */
+		if (pos + PCAP_RECORD_HEADER_LEN + len > done)
+			break;
+		pos += PCAP_RECORD_HEADER_LEN + len;
+		kept++;
+		kept_bytes += len;
+	}
+	out->file_size += pos;
+	/* Shrinking needs no free space.  A file that cannot be cut (a device
+	 * such as /dev/full) keeps what the write left. */
+	if (pos < done && ftruncate(out->fd, (off_t)out->file_size) != 0)
+		out->file_size += done - pos;
+	uint32_t lost = out->pending - kept;
+	out->records -= lost;
+	out->bytes -= out->pending_bytes - kept_bytes;
+	out->lost += lost;
+	return lost;
+}
+
 uint32_t pcap_out_flush(struct pcap_out *out)
 {
-	if (out->failed || out->used == 0) {
-		uint32_t lost = out->failed ? out->pending : 0;
-		out->used = 0;
-		out->pending = 0;
-		return lost;
-	}
-	int err = pcap_out_write_all(out);
 	uint32_t lost = 0;
-	if (err) {
-		out->failed = true;
-		out->err = err;
-		lost = out->pending;
+	if (!out->failed && out->used > 0) {
+		size_t done;
+		int err = write_all(out->fd, out->buf, out->used, &done);
+		if (err) {
+			out->failed = true;
+			out->err = err;
+			lost = pcap_out_cut(out, done);
+		} else {
+			out->file_size += out->used;
+		}
 	}
 	out->used = 0;
 	out->pending = 0;
+	out->pending_bytes = 0;
 	return lost;
 }
 
@@ -192,7 +222,7 @@ int pcap_out_open(struct pcap_out *out, const char *path, bool nsec, char *err, 
 		return -1;
 	}
 	/* Host byte order, like tcpdump: the magic tells readers which it is. */
-	uint8_t *h = out->buf;
+	uint8_t h[PCAP_FILE_HEADER_LEN];
 	put_u32(h, nsec ? PCAP_MAGIC_NSEC : PCAP_MAGIC_USEC);
 	put_u16(h + 4, PCAP_VERSION_MAJOR);
 	put_u16(h + 6, PCAP_VERSION_MINOR);
@@ -200,22 +230,36 @@ int pcap_out_open(struct pcap_out *out, const char *path, bool nsec, char *err, 
 	put_u32(h + 12, 0);                     /* sigfigs: always 0 in practice */
 	put_u32(h + 16, PCAP_WRITE_SNAPLEN);
 	put_u32(h + 20, PCAP_LINKTYPE_ETHERNET);
-	out->used = PCAP_FILE_HEADER_LEN;
+	/* Written now, so a file that exists is a valid (empty) pcap, and a
+	 * full disk is found before anything starts. */
+	size_t done;
+	int e = write_all(out->fd, h, sizeof(h), &done);
+	if (e) {
+		snprintf(err, errlen, "cannot write the header of %s: %s", path, strerror(e));
+		return -1;
+	}
+	out->file_size = sizeof(h);
 	return 0;
 }
 
-uint32_t pcap_out_write(struct pcap_out *out, const uint8_t *frame, uint32_t len, uint64_t ts_ns)
+uint32_t pcap_out_write(struct pcap_out *out, const uint8_t *frame, uint32_t len,
+                        uint32_t origlen, uint64_t ts_ns)
 {
-	if (out->failed)
+	if (out->failed) {
+		out->lost++;
 		return 1;
-	uint32_t origlen = len;
+	}
 	if (len > PCAP_WRITE_SNAPLEN)   /* never for kvick frames; keeps the file valid */
 		len = PCAP_WRITE_SNAPLEN;
+	if (origlen < len)
+		origlen = len;
 	uint32_t lost = 0;
 	if (out->used + PCAP_RECORD_HEADER_LEN + len > PCAP_WRITE_BUFFER) {
 		lost = pcap_out_flush(out);
-		if (out->failed)
+		if (out->failed) {
+			out->lost++;
 			return lost + 1;
+		}
 	}
 	uint8_t *h = out->buf + out->used;
 	uint64_t sec = ts_ns / 1000000000u, ns = ts_ns % 1000000000u;
@@ -226,6 +270,9 @@ uint32_t pcap_out_write(struct pcap_out *out, const uint8_t *frame, uint32_t len
 	memcpy(h + PCAP_RECORD_HEADER_LEN, frame, len);
 	out->used += PCAP_RECORD_HEADER_LEN + len;
 	out->pending++;
+	out->pending_bytes += len;
+	out->records++;
+	out->bytes += len;
 	return lost;
 }
 

@@ -74,11 +74,14 @@ void pcap_in_close(struct pcap_in *in);
 
 /* ---- writing ---- */
 
-/* Records are gathered in a buffer and written with write(2) when it is
- * full, on pcap_out_flush() and on close.  A write error marks the writer
- * failed: the records in the buffer and every later one are lost, and the
- * functions below return how many, so the caller can count them.  (A pcap
- * file with a hole would be worse than a short one.) */
+/* The file header is written at open; records are gathered in a buffer
+ * and written with write(2) when it is full, on pcap_out_flush() and on
+ * close.  A write error (ENOSPC: the disk is full) marks the writer
+ * failed: the file is cut back to its last whole record (a write that
+ * stopped inside a record leaves no half record behind), the records
+ * that did not make it and every later one are lost, and the functions
+ * below return how many, so the caller can count them.  (A pcap file with
+ * a hole, or a half record, would be worse than a short one.) */
 struct pcap_out {
 	int fd;
 	char *path;
@@ -88,14 +91,20 @@ struct pcap_out {
 	uint8_t *buf;
 	size_t used;
 	uint32_t pending;    /* records in buf */
+	uint64_t pending_bytes;   /* their captured bytes */
+	uint64_t file_size;  /* bytes in the file: always at a record's end */
+	uint64_t records, bytes;  /* records (and captured bytes) in the file or buf */
+	uint64_t lost;       /* records that will never be in the file */
 };
 
-/* Create (truncate) path and queue the file header.  0, or -1 with a
- * message naming the path in err. */
+/* Create (truncate) path and write the file header.  0, or -1 with a
+ * message naming the path (and errno's text) in err. */
 int pcap_out_open(struct pcap_out *out, const char *path, bool nsec, char *err, size_t errlen);
 
-/* Append one record (len <= PCAP_WRITE_SNAPLEN).  Returns records lost. */
-uint32_t pcap_out_write(struct pcap_out *out, const uint8_t *frame, uint32_t len, uint64_t ts_ns);
+/* Append one record: len bytes of frame, origlen its length on the wire
+ * (>= len; more when the frame was snapped).  Returns records lost. */
+uint32_t pcap_out_write(struct pcap_out *out, const uint8_t *frame, uint32_t len,
+                        uint32_t origlen, uint64_t ts_ns);
 
 /* Write out the buffer.  Returns records lost. */
 uint32_t pcap_out_flush(struct pcap_out *out);

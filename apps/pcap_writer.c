@@ -7,9 +7,11 @@
  *
  * Records are buffered and written in large chunks; the buffer is also
  * written whenever a breath brings nothing, so a quiet run's file is up to
- * date, and at stop.  A write error (disk full, ...) is logged once and
- * every record it loses, and every later one, is counted in write_errors:
- * a short file beats a file with holes.
+ * date, and at stop.  A write error (disk full, ...) cuts the file back
+ * to its last whole record (pcap_format.c), is logged once naming the
+ * file and errno, and stops the run (app_fatal: exit status 1); the
+ * records it lost, and frames that still arrive, count in write_errors.
+ * A short file beats a file with holes or half a record.
  */
 #include <errno.h>
 #include <libgen.h>
@@ -27,6 +29,7 @@ struct pcap_writer {
 	struct pcap_out out;
 	struct link *input;
 	bool dirty;              /* records in the buffer since the last flush */
+	bool reported;           /* the write error has been reported */
 	uint64_t *packets, *bytes, *write_errors;
 };
 
@@ -85,14 +88,24 @@ static uint64_t wall_clock_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
-/* Count records lost to a write error; say so once, with the reason. */
-static void pcap_writer_lost(struct app *app, struct pcap_writer *w, uint32_t lost)
+/* The counters say what the file holds (or its buffer will); after a
+ * write error, say once what happened and stop the run: every later frame
+ * would be lost too. */
+static void pcap_writer_account(struct app *app, struct pcap_writer *w)
 {
-	if (lost == 0)
+	*w->packets = w->out.records;
+	*w->bytes = w->out.bytes;
+	*w->write_errors = w->out.lost;
+	if (!w->out.failed || w->reported)
 		return;
-	*w->write_errors += lost;
-	log_once(LOG_ERROR, "pcap_writer %s: writing %s failed: %s; lost records are counted in write_errors",
-	         app->name, w->out.path, strerror(w->out.err));
+	w->reported = true;
+	const char *why = strerror(w->out.err);
+	log_error("pcap_writer %s: writing %s failed: %s (errno %d); the file keeps its first "
+	          "%llu records, whole; stopping the run", app->name, w->out.path, why, w->out.err,
+	          (unsigned long long)w->out.records);
+	app_fatal(app, "writing %s failed: %s (errno %d): the file keeps its first %llu records, "
+	          "whole; frames not written are counted in write_errors", w->out.path, why,
+	          w->out.err, (unsigned long long)w->out.records);
 }
 
 static void pcap_writer_push(struct app *app)
@@ -104,25 +117,22 @@ static void pcap_writer_push(struct app *app)
 	uint32_t n = link_receive_batch(w->input, pkts, LINK_MAX_BATCH);
 	if (n == 0) {
 		if (w->dirty)
-			pcap_writer_lost(app, w, pcap_out_flush(&w->out));
+			pcap_out_flush(&w->out);
 		w->dirty = false;
+		pcap_writer_account(app, w);
 		return;
 	}
-	uint64_t now = 0, bytes = 0;
-	uint32_t lost = 0;
+	uint64_t now = 0;
 	for (uint32_t k = 0; k < n; k++) {
 		struct packet *p = pkts[k];
 		uint64_t ts = p->timestamp_ns;
 		if (ts == 0)
 			ts = now ? now : (now = wall_clock_ns());
-		lost += pcap_out_write(&w->out, packet_data(p), p->length, ts);
-		bytes += p->length;
+		pcap_out_write(&w->out, packet_data(p), p->length, p->length, ts);
 	}
 	packet_free_batch(pkts, n);
-	pcap_writer_lost(app, w, lost);
 	w->dirty = true;
-	*w->packets += n;
-	*w->bytes += bytes;
+	pcap_writer_account(app, w);
 }
 
 static void pcap_writer_stop(struct app *app)
@@ -130,11 +140,19 @@ static void pcap_writer_stop(struct app *app)
 	struct pcap_writer *w = app->state;
 	if (!w)
 		return;
+	/* (path is freed by close: the message is made first) */
+	pcap_out_flush(&w->out);
+	pcap_writer_account(app, w);
 	bool failed_before = w->out.failed;
-	pcap_writer_lost(app, w, pcap_out_close(&w->out));
-	if (w->out.failed && !failed_before)
-		log_error("pcap_writer %s: writing the file failed at close: %s", app->name,
+	char *path = strdup(w->out.path ? w->out.path : "?");
+	pcap_out_close(&w->out);
+	if (w->out.failed && !failed_before) {
+		log_error("pcap_writer %s: closing %s failed: %s", app->name, path ? path : "?",
 		          strerror(w->out.err));
+		app_error(app, "closing %s failed: %s (errno %d): its last records may be lost",
+		          path ? path : "?", strerror(w->out.err), w->out.err);
+	}
+	free(path);
 	free(w);
 	app->state = NULL;
 }
@@ -160,10 +178,12 @@ static const struct app_class pcap_writer_class = {
 		"whenever a breath brings no packets, and at stop, which closes the file. A\n"
 		"file whose folder is missing or not writable is refused with the topology\n"
 		"(kvick check says so too); one that still cannot be created fails at start.\n"
+		"A failed write (disk full) cuts the file back to its last whole record,\n"
+		"logs the file name and errno, and stops the run with exit status 1.\n"
 		"Counters:\n"
-		"  packets, bytes   frames received\n"
-		"  write_errors     frames lost to a failed write (after the first failure\n"
-		"                   nothing more is written, so the file never has holes)\n",
+		"  packets, bytes   records in the file (or in its buffer, to be written)\n"
+		"  write_errors     frames received but not in the file (a failed write, and\n"
+		"                   every frame after it: the file never has holes)\n",
 	.inputs = pcap_writer_inputs,
 	.outputs = pcap_writer_outputs,
 	.params = pcap_writer_params,

@@ -174,7 +174,8 @@ static int run_topology(struct run_args *a, struct topology *t)
 	int rc = engine_run(e, &a->opt);
 	if (!a->opt.quiet)
 		engine_report(e, stdout);
-	engine_shutdown(e);
+	if (engine_shutdown(e) < 0)
+		rc = -1;
 	if (a->opt.report_json && engine_report_json(e, a->opt.report_json))
 		rc = -1;
 	engine_free(e);

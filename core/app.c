@@ -142,3 +142,20 @@ int app_error(struct app *app, const char *fmt, ...)
 	va_end(ap);
 	return -1;
 }
+
+static unsigned fatal_count;
+
+int app_fatal(struct app *app, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(app->error, sizeof(app->error), fmt, ap);
+	va_end(ap);
+	fatal_count++;
+	return -1;
+}
+
+unsigned app_fatal_count(void)
+{
+	return fatal_count;
+}

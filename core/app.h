@@ -149,6 +149,13 @@ uint64_t *app_counter(struct app *app, const char *name);
  * (log_error) if the operator should see it at once. */
 int app_error(struct app *app, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* A runtime error after which going on is pointless (the disk the app
+ * writes to is full): app_error(), and the run stops after this breath,
+ * cleanly -- every app's stop() runs -- with exit status 1. */
+int app_fatal(struct app *app, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* How many app_fatal() calls so far (the engine stops when it grows). */
+unsigned app_fatal_count(void);
+
 /* From a class's check(): why the app line is refused.  `param` is the
  * parameter at fault (the message points at its value), or NULL for the
  * app as a whole (it points at the app's name).  Returns -1:

@@ -396,10 +396,13 @@ int engine_run(struct engine *e, const struct run_options *opt)
 
 	unsigned sleep_us = 0;
 	uint64_t t = e->start_ns;
+	unsigned fatal_seen = app_fatal_count();
 	while (!e->stop) {
 		uint64_t moved = engine_breathe(e);
 		if (moved == 0 && finished(e))
 			break;
+		if (__builtin_expect(app_fatal_count() != fatal_seen, 0))
+			break;   /* an app cannot go on (app_fatal): its error is printed below */
 		/* Time is read once per breath: cheap (vDSO), and timers need it. */
 		t = now_ns();
 		if (t >= deadline)
@@ -574,16 +577,32 @@ int engine_report_json(struct engine *e, const char *path)
 	return 0;
 }
 
-void engine_shutdown(struct engine *e)
+int engine_shutdown(struct engine *e)
 {
 	if (e->shut)
-		return;
+		return 0;
 	e->shut = true;
+	/* An app can fail in stop() too (the last write of a file): such an
+	 * error is printed here, and fails the run like one met running. */
+	bool *had_error = calloc(e->napps ? e->napps : 1, sizeof(*had_error));
+	for (int i = 0; had_error && i < e->napps; i++)
+		had_error[i] = e->apps[i]->error[0] != 0;
 	stop_apps(e, e->napps);
+	int rc = 0;
+	for (int i = 0; had_error && i < e->napps; i++) {
+		struct app *a = e->apps[i];
+		if (!had_error[i] && a->error[0]) {
+			fprintf(stderr, "%s: app %s (%s): error: %s\n", a->where, a->name, a->cls->name,
+			        a->error);
+			rc = -1;
+		}
+	}
+	free(had_error);
 	/* Packets still in links go back to the freelist, counted per link. */
 	for (int i = 0; i < e->nlinks; i++)
 		link_drain(e->links[i].link);
 	publish_link_counters(e);
+	return rc;
 }
 
 void engine_free(struct engine *e)

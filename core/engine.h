@@ -8,7 +8,8 @@
  *
  * A run ends on (a) --duration, (b) SIGINT/SIGTERM, (c) every app that has
  * a done() hook returning true with every link empty (so a pcap file can
- * be processed and the process exit), or (d) engine_stop().  Then every
+ * be processed and the process exit), (d) engine_stop(), or (e) an app's
+ * app_fatal() (a disk full under a pcap_writer).  Then every
  * app's stop() is called, links are drained into the freelist, and a
  * report is printed.
  */
@@ -51,10 +52,11 @@ void engine_stop(struct engine *e);
 /* Stop every app (each returns the packets it holds) and return the
  * packets left in links to the freelist, counting them per link as
  * "drained".  Counters stay readable, so reports can follow; app report()
- * hooks are no longer called.  Idempotent.  The CLI's order is:
+ * hooks are no longer called.  Idempotent.  Returns -1 when an app met an
+ * error while stopping (printed, like engine_run's), else 0.  The CLI's order is:
  * engine_run, engine_report (text), engine_shutdown, engine_report_json --
  * so the JSON shows the freelist holding every packet again. */
-void engine_shutdown(struct engine *e);
+int engine_shutdown(struct engine *e);
 
 /* engine_shutdown() if not done, then free apps and links. */
 void engine_free(struct engine *e);

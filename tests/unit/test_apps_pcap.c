@@ -449,17 +449,18 @@ static void round_trip(bool nsec)
 static void round_trip_usec(void **state) { round_trip(false); }
 static void round_trip_nsec(void **state) { round_trip(true); }
 
-static void write_errors_are_counted(void **state)
+/* The header is written at start, so a full disk is found before the run
+ * (a full disk during the run: e2e/pcap_diskfull, on a small tmpfs). */
+static void write_full_disk_at_start(void **state)
 {
 	/* /dev/full fails every write with ENOSPC */
-	struct net n = net_start(
+	char *err = net_start_fails(
 		"app src source count=500\n"
 		"app wr pcap_writer file=/dev/full\n"
 		"link src.output -> wr.input\n");
-	breathe_until_idle(&n);   /* the idle breath flushes, and fails */
-	assert_int_equal(counter(&n, "wr", "packets"), 500);
-	assert_int_equal(counter(&n, "wr", "write_errors"), 500);
-	net_end(&n);
+	assert_contains(err, "test.topo:2: app wr (pcap_writer): error: cannot write the header of "
+	                "/dev/full: No space left on device\n");
+	free(err);
 }
 
 static void write_cannot_create(void **state)
@@ -511,7 +512,7 @@ int main(void)
 		cmocka_unit_test(write_many_large_frames),
 		cmocka_unit_test(round_trip_usec),
 		cmocka_unit_test(round_trip_nsec),
-		cmocka_unit_test(write_errors_are_counted),
+		cmocka_unit_test(write_full_disk_at_start),
 		cmocka_unit_test(write_cannot_create),
 	};
 	return cmocka_run_group_tests(tests, make_tmpdir, remove_tmpdir);
