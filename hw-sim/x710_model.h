@@ -87,6 +87,7 @@ struct x710 {
 	bool qdis[X710_NQ];        /* GLLAN_TXPRE_QDIS.SET_QDIS without CLEAR_QDIS */
 	uint32_t rx_held[X710_NQ]; /* RX descriptors done but not yet written back */
 	uint32_t rx_held_from[X710_NQ];
+	bool rx_cause[X710_NQ];    /* a frame arrived since vector 0 last fired */
 	uint64_t itr_last;         /* when vector 0 last fired */
 	/* counters of this pass, flushed to the GLPRT registers */
 	uint64_t c_gorc, c_uprc, c_mprc, c_bprc, c_crcerrs, c_rdpc, c_ruc, c_roc;
@@ -118,7 +119,10 @@ void x710_hmc_error(struct sim_port *p, unsigned type, unsigned obj, uint32_t da
 void x710_aq_poll(struct sim_port *p, uint64_t now);
 int  x710_arq_post(struct sim_port *p, uint16_t opcode, const uint8_t params[16]);
 void x710_link_params(struct sim_port *p, uint8_t params[16]);
-/* the queues and data path */
+/* x710_hmc.c: queue q's context from the HMC (0, or -1: PFHMC_ERRORINFO set) */
+int  x710_rx_context(struct sim_port *p, unsigned q, struct x710_rxctx *c);
+int  x710_tx_context(struct sim_port *p, unsigned q, struct x710_txctx *c);
+/* x710_rx.c / x710_tx.c: queues and the data path */
 int  x710_rxq_start(struct sim_port *p, unsigned q);
 void x710_rxq_stop(struct sim_port *p, unsigned q, int state);
 int  x710_txq_start(struct sim_port *p, unsigned q);

@@ -2,7 +2,10 @@
  * raw register writes and hand-built admin-queue descriptors, no driver.
  * Reset values and reset timing, identity, strictness, every firmware
  * command's answer and return codes, the timeout and error faults, link
- * events on the receive queue. */
+ * events on the receive queue; HMC contexts and their errors, the QENA
+ * handshake, frames out and in through raw descriptors, RX write-back
+ * batching and the interrupt that flushes it, ICRC, RSS, statistics, a
+ * reset in the middle of traffic. */
 #include "sim_test.h"
 #include <stdlib.h>
 
@@ -489,6 +492,415 @@ static void link_events_on_the_receive_queue(void **state)
 	x_close(&x);
 }
 
+/* ---- step 2: HMC, queues, data path ---- */
+
+#define QTX_ENA(q)   (0x100000 + 4 * (q))
+#define QTX_CTL(q)   (0x104000 + 4 * (q))
+#define QTX_TAIL(q)  (0x108000 + 4 * (q))
+#define QTX_HEAD(q)  (0x0E4000 + 4 * (q))
+#define QRX_ENA(q)   (0x120000 + 4 * (q))
+#define QRX_TAIL(q)  (0x128000 + 4 * (q))
+#define TXPRE_QDIS(n) (0x0E6500 + 4 * (n))
+#define PFHMC_SDCMD  0x0C0000
+#define PFHMC_SDLOW  0x0C0100
+#define PFHMC_SDHIGH 0x0C0200
+#define PFHMC_ERRORINFO 0x0C0400
+#define LANTXBASE(f) (0x0C6200 + 4 * (f))
+#define LANTXCNT(f)  (0x0C6300 + 4 * (f))
+#define LANRXBASE(f) (0x0C6400 + 4 * (f))
+#define LANRXCNT(f)  (0x0C6500 + 4 * (f))
+#define PFINT_DYN_CTL0 0x038480
+#define PFINT_LNKLST0  0x038500
+#define PFINT_ITR0(i)  (0x038000 + 0x80 * (i))
+#define QINT_RQCTL(q)  (0x03A000 + 4 * (q))
+#define PFQF_HLUT(i)   (0x240000 + 0x80 * (i))
+#define PFQF_HKEY(i)   (0x244800 + 0x80 * (i))
+#define PFQF_HENA(i)   (0x245900 + 0x80 * (i))
+#define PFQF_CTL_0     0x1C0AC0
+#define GLPRT(base, port) ((base) + 8 * (port))
+#define P_GORCL 0x300000
+#define P_GOTCL 0x300680
+#define P_UPRCL 0x3005A0
+#define P_UPTCL 0x3009C0
+#define RDPC  0x300600
+#define NQ    4
+#define NDESC 64
+
+struct dq {
+	volatile uint8_t *ring;
+	uint8_t *bufs;             /* NDESC x 2 KB */
+	unsigned next;
+};
+
+struct xdev {
+	struct xport x;
+	unsigned pf;
+	uint8_t *hmc;              /* 2 MiB backing the PF's contexts */
+	struct dq rx[NQ], tx[NQ];
+	uint32_t *headwb;
+};
+
+static void set_bits(uint8_t *b, unsigned lsb, unsigned width, uint64_t v)
+{
+	for (unsigned i = 0; i < width; i++) {
+		unsigned bit = lsb + i;
+		if ((v >> i) & 1)
+			b[bit / 8] |= (uint8_t)(1u << (bit % 8));
+		else
+			b[bit / 8] &= (uint8_t)~(1u << (bit % 8));
+	}
+}
+
+/* One direct segment descriptor (SD 0) and the LAN object bases. */
+static void hmc_init(struct xdev *d, unsigned ntx, unsigned nrx)
+{
+	d->hmc = mem_alloc_dma(2u << 20, 2u << 20);
+	assert_non_null(d->hmc);
+	memset(d->hmc, 0, 2u << 20);
+	uint64_t a = mem_iova(d->hmc);
+	xw(&d->x, PFHMC_SDHIGH, (uint32_t)(a >> 32));
+	xw(&d->x, PFHMC_SDLOW, ((uint32_t)a & 0xFFFFF000u) | 512u << 2 | 1u << 1 | 1u);
+	xw(&d->x, PFHMC_SDCMD, 0 | 1u << 31);
+	xw(&d->x, LANTXBASE(d->pf), 0);
+	xw(&d->x, LANTXCNT(d->pf), ntx);
+	xw(&d->x, LANRXBASE(d->pf), (ntx * 128 + 511) / 512);
+	xw(&d->x, LANRXCNT(d->pf), nrx);
+}
+
+static uint8_t *rx_ctx(struct xdev *d, unsigned q)
+{
+	return d->hmc + ((xr(&d->x, LANRXBASE(d->pf)) * 512u) + q * 32u);
+}
+static uint8_t *tx_ctx(struct xdev *d, unsigned q)
+{
+	return d->hmc + xr(&d->x, LANTXBASE(d->pf)) * 512u + q * 128u;
+}
+
+static void rx_fill(struct dq *r, unsigned i)
+{
+	volatile uint64_t *dd = (volatile uint64_t *)(r->ring + 32 * i);
+	dd[0] = mem_iova(r->bufs + 2048 * i);
+	dd[1] = 0;
+	dd[2] = dd[3] = 0;
+}
+
+/* Write queue q's RX context, tail, then QRX_ENA; returns how long
+ * QENA_STAT took (us), or 0 if it never set. */
+static uint64_t rx_queue(struct xdev *d, unsigned q, bool crcstrip)
+{
+	struct dq *r = &d->rx[q];
+	r->ring = mem_alloc_dma(NDESC * 32, 128);
+	r->bufs = mem_alloc_dma(NDESC * 2048, 4096);
+	assert_non_null(r->ring);
+	assert_non_null(r->bufs);
+	for (unsigned i = 0; i < NDESC; i++)
+		rx_fill(r, i);
+	r->next = 0;
+	uint8_t *c = rx_ctx(d, q);
+	memset(c, 0, 32);
+	set_bits(c, 32, 57, mem_iova((void *)r->ring) / 128);
+	set_bits(c, 89, 13, NDESC);
+	set_bits(c, 102, 7, 2048 / 128);
+	set_bits(c, 116, 1, 1);                    /* 32-byte descriptors */
+	set_bits(c, 117, 1, crcstrip);
+	set_bits(c, 174, 14, 9728);
+	set_bits(c, 201, 1, 1);
+	xw(&d->x, QRX_TAIL(q), NDESC - 1);
+	struct timespec t0, t1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	xw(&d->x, QRX_ENA(q), 1);
+	if (!xwait(&d->x, QRX_ENA(q), 4, 4, 50))
+		return 0;
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	return (uint64_t)(t1.tv_sec - t0.tv_sec) * 1000000 + (uint64_t)(t1.tv_nsec - t0.tv_nsec) / 1000 + 1;
+}
+
+static uint64_t tx_queue(struct xdev *d, unsigned q, uint16_t rdylist, bool head_wb)
+{
+	struct dq *t = &d->tx[q];
+	t->ring = mem_alloc_dma(NDESC * 16, 128);
+	t->bufs = mem_alloc_dma(NDESC * 2048, 4096);
+	assert_non_null(t->ring);
+	assert_non_null(t->bufs);
+	memset((void *)t->ring, 0, NDESC * 16);
+	t->next = 0;
+	uint8_t *c = tx_ctx(d, q);
+	memset(c, 0, 128);
+	set_bits(c, 30, 1, 1);                     /* new_context */
+	set_bits(c, 32, 57, mem_iova((void *)t->ring) / 128);
+	set_bits(c, 161, 13, NDESC);
+	if (head_wb) {
+		d->headwb = mem_alloc_dma(64, 64);
+		*d->headwb = 0xFFFF;
+		set_bits(c, 160, 1, 1);
+		set_bits(c, 192, 64, mem_iova(d->headwb));
+	}
+	set_bits(c, 980, 10, rdylist);
+	unsigned abs = 64 * d->pf + q;
+	xw(&d->x, QTX_CTL(q), 2 | d->pf << 2);
+	xw(&d->x, TXPRE_QDIS(abs / 128), (abs % 128) | 1u << 31);
+	xw(&d->x, QTX_HEAD(q), 0);
+	struct timespec t0, t1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	xw(&d->x, QTX_ENA(q), 1);
+	if (!xwait(&d->x, QTX_ENA(q), 4, 4, 50))
+		return 0;
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	return (uint64_t)(t1.tv_sec - t0.tv_sec) * 1000000 + (uint64_t)(t1.tv_nsec - t0.tv_nsec) / 1000 + 1;
+}
+
+#define TXD_EOP  (1ull << 4)
+#define TXD_RS   (1ull << 5)
+#define TXD_ICRC (1ull << 6)
+
+static void tx_send(struct xdev *d, unsigned q, const uint8_t *f, uint16_t len, uint64_t cmd)
+{
+	struct dq *t = &d->tx[q];
+	unsigned i = t->next;
+	memcpy(t->bufs + 2048 * i, f, len);
+	volatile uint64_t *dd = (volatile uint64_t *)(t->ring + 16 * i);
+	dd[0] = mem_iova(t->bufs + 2048 * i);
+	dd[1] = cmd | (uint64_t)len << 34;
+	t->next = (i + 1) % NDESC;
+	xw(&d->x, QTX_TAIL(q), t->next);
+}
+
+static uint64_t rx_qw1(struct dq *r, unsigned i)
+{
+	return __atomic_load_n((volatile uint64_t *)(r->ring + 32 * i + 8), __ATOMIC_ACQUIRE);
+}
+
+/* Open an X710 port, wait for firmware and link (loopback wire), HMC. */
+static void xdev_open(struct xdev *d, unsigned port, const char *wire)
+{
+	char spec[64];
+	memset(d, 0, sizeof *d);
+	snprintf(spec, sizeof spec, "sim:%u/model=x710%s%s", port, wire ? "," : "", wire ? wire : "");
+	x_open(&d->x, spec);
+	d->pf = port & 3;
+	x_wait_ready(&d->x);
+	hmc_init(d, NQ, NQ);
+}
+
+static void hmc_errors_and_qena_timing(void **state)
+{
+	(void)state;
+	struct xdev d;
+	memset(&d, 0, sizeof d);
+	x_open(&d.x, "sim:0/model=x710");
+	d.pf = 0;
+	x_wait_ready(&d.x);
+	/* no segment descriptor: the RX queue does not start */
+	xw(&d.x, LANRXCNT(0), 4);
+	xw(&d.x, QRX_ENA(0), 1);
+	usleep(5000);
+	assert_int_equal(xr(&d.x, QRX_ENA(0)) & 4, 0);
+	assert_true(xr(&d.x, PFHMC_ERRORINFO) & (1u << 31));
+	assert_int_equal((xr(&d.x, PFHMC_ERRORINFO) >> 16) & 0xF, 2);   /* object RX */
+	assert_true(sim_violation_find("which is not valid"));
+	xw(&d.x, QRX_ENA(0), 0);
+	xw(&d.x, PFHMC_ERRORINFO, 0);
+	usleep(1000);
+	/* backed: starts, after a delay (QENA_STAT follows QENA_REQ) */
+	hmc_init(&d, NQ, NQ);
+	uint64_t us = rx_queue(&d, 0, true);
+	assert_true(us >= 50);
+	/* a queue beyond LANRXCNT: error type 3 */
+	xw(&d.x, QRX_ENA(5), 1);
+	usleep(5000);
+	assert_int_equal(xr(&d.x, QRX_ENA(5)) & 4, 0);
+	assert_int_equal((xr(&d.x, PFHMC_ERRORINFO) >> 8) & 0xF, 3);
+	xw(&d.x, QRX_ENA(5), 0);
+	/* the injected fault: the context is invalid once */
+	sim_violations_clear();
+	xw(&d.x, PFHMC_ERRORINFO, 0);
+	sim_fault_hmc_context(0, 1);
+	assert_int_equal(tx_queue(&d, 1, 0x08, false), 0);              /* never sets */
+	assert_int_equal((xr(&d.x, PFHMC_ERRORINFO) >> 8) & 0xF, 5);
+	xw(&d.x, QTX_ENA(1), 0);
+	usleep(1000);
+	/* the TX context's rdylist must be the VSI's qs_handle */
+	assert_int_equal(tx_queue(&d, 1, 0x33, false), 0);
+	assert_true(sim_violation_find("rdylist is not the VSI's qs_handle"));
+	xw(&d.x, QTX_ENA(1), 0);
+	usleep(1000);
+	assert_true(tx_queue(&d, 1, 0x08, false) >= 50);
+	/* disable handshake: SET_QDIS, clear REQ, STAT goes to 0 */
+	xw(&d.x, TXPRE_QDIS(0), 1 | 1u << 30);
+	xw(&d.x, QTX_ENA(1), 0);
+	assert_true(xwait(&d.x, QTX_ENA(1), 4, 0, 50));
+	/* a tail beyond the running RX ring is refused */
+	xw(&d.x, QRX_TAIL(0), NDESC);
+	assert_true(sim_violation_find("QRX_TAIL(0) = 64 is beyond the ring"));
+	x_close(&d.x);
+}
+
+static void frame_out_and_in_with_write_back_batching(void **state)
+{
+	(void)state;
+	struct xdev d;
+	xdev_open(&d, 1, "loopback");
+	assert_true(rx_queue(&d, 0, true) > 0);
+	assert_true(tx_queue(&d, 0, 0x18, false) > 0);   /* qs_handle of pf 1 */
+	assert_true(xwait(&d.x, PRTMAC_LINKSTA, 0x40000080, 0x40000080, 200));
+	const uint8_t mac[6] = { 0x02, 0x4b, 0x56, 0x00, 0x01, 0x01 };
+	uint8_t f[1514];
+	uint16_t len = t_frame(f, mac, 300, 1, 1000);
+	/* one frame out: DTYPE 0xF on the RS descriptor; back in on queue 0,
+	 * its data and write-back in place but DD held (1 of a group of 4) */
+	tx_send(&d, 0, f, len, TXD_EOP | TXD_RS | TXD_ICRC);
+	volatile uint64_t *td = (volatile uint64_t *)d.tx[0].ring;
+	assert_true(WAIT_FOR((td[1] & 0xF) == 0xF, 100));
+	assert_true(WAIT_FOR(((rx_qw1(&d.rx[0], 0) >> 38) & 0x3FFF) == len, 100));
+	usleep(5000);
+	assert_int_equal(rx_qw1(&d.rx[0], 0) & 1, 0);
+	assert_memory_equal(d.rx[0].bufs, f, len);
+	/* three more complete the group: all four get DD */
+	for (unsigned i = 2; i <= 4; i++) {
+		t_frame(f, mac, 300, i, 1000);
+		tx_send(&d, 0, f, len, TXD_EOP | TXD_RS | TXD_ICRC);
+	}
+	assert_true(WAIT_FOR((rx_qw1(&d.rx[0], 3) & 1) == 1, 100));
+	for (unsigned i = 0; i < 4; i++) {
+		uint64_t qw1 = rx_qw1(&d.rx[0], i);
+		assert_int_equal(qw1 & 3, 3);                     /* DD EOF */
+		assert_int_equal((qw1 >> 30) & 0xFF, 24);         /* IPv4 UDP */
+		assert_int_equal((qw1 >> 38) & 0x3FFF, len);
+	}
+	/* the queue in vector 0's cause list, INTENA set: the next frame is
+	 * written back at once, and INTENA clears (auto-mask) */
+	xw(&d.x, QINT_RQCTL(0), 1u << 30 | 0x7FFu << 16 | 3u << 11);
+	xw(&d.x, PFINT_LNKLST0, 0);
+	xw(&d.x, PFINT_DYN_CTL0, 1 | 3u << 3);
+	/* the four frames above left the queue's cause pending: it fires at once */
+	assert_true(xwait(&d.x, PFINT_DYN_CTL0, 1, 0, 100));
+	xw(&d.x, PFINT_DYN_CTL0, 1 | 3u << 3);                   /* re-arm */
+	t_frame(f, mac, 300, 5, 1000);
+	tx_send(&d, 0, f, len, TXD_EOP | TXD_RS | TXD_ICRC);
+	assert_true(WAIT_FOR((rx_qw1(&d.rx[0], 4) & 1) == 1, 100));
+	assert_int_equal(xr(&d.x, PFINT_DYN_CTL0) & 1, 0);
+	/* not re-armed: the next frame is held; re-arming flushes it */
+	t_frame(f, mac, 300, 6, 1000);
+	tx_send(&d, 0, f, len, TXD_EOP | TXD_RS | TXD_ICRC);
+	assert_true(WAIT_FOR(((rx_qw1(&d.rx[0], 5) >> 38) & 0x3FFF) == len, 100));
+	usleep(5000);
+	assert_int_equal(rx_qw1(&d.rx[0], 5) & 1, 0);
+	xw(&d.x, PFINT_DYN_CTL0, 1 | 3u << 3);
+	assert_true(WAIT_FOR((rx_qw1(&d.rx[0], 5) & 1) == 1, 100));
+	assert_memory_equal(d.rx[0].bufs + 5 * 2048, f, len);
+	/* without ICRC: counted (GOTC, UPTC), completed, never on the wire */
+	struct sim_port_stats st0, st1;
+	sim_port_stats(1, &st0);
+	uint32_t uptc0 = xr(&d.x, GLPRT(P_UPTCL, 1));
+	tx_send(&d, 0, f, len, TXD_EOP | TXD_RS);
+	assert_true(WAIT_FOR((td[2 * 6 + 1] & 0xF) == 0xF, 100));
+	usleep(2000);
+	sim_port_stats(1, &st1);
+	assert_int_equal(xr(&d.x, GLPRT(P_UPTCL, 1)), uptc0 + 1);
+	assert_int_equal(st1.wire_rx_frames, st0.wire_rx_frames);
+	assert_int_equal(st1.tx_frames, st0.tx_frames);
+	/* port statistics: 7 frames sent, 6 received, octets with the FCS */
+	assert_int_equal(xr(&d.x, GLPRT(P_GOTCL, 1)), 7 * (len + 4));
+	assert_int_equal(xr(&d.x, GLPRT(P_GORCL, 1)), 6 * (len + 4));
+	assert_int_equal(xr(&d.x, GLPRT(P_UPRCL, 1)), 6);
+	assert_int_equal(xr(&d.x, GLPRT(P_UPRCL, 1)), 6);          /* not clear-on-read */
+	assert_int_equal(st1.rx_frames, 6);
+	assert_int_equal(sim_violation_count(), 0);
+	x_close(&d.x);
+}
+
+static void rss_spreads_over_four_queues(void **state)
+{
+	(void)state;
+	struct xdev d;
+	xdev_open(&d, 2, "loopback");
+	for (unsigned q = 0; q < NQ; q++)
+		assert_true(rx_queue(&d, q, true) > 0);
+	static const uint8_t key[40] = {
+		0x6d, 0x5a, 0x56, 0xda, 0x25, 0x5b, 0x0e, 0xc2, 0x41, 0x67, 0x25, 0x3d, 0x43, 0xa3, 0x8f, 0xb0,
+		0xd0, 0xca, 0x2b, 0xcb, 0xae, 0x7b, 0x30, 0xb4, 0x77, 0xcb, 0x2d, 0xa3, 0x80, 0x30, 0xf2, 0x0c,
+		0x6a, 0x42, 0xb7, 0x3b, 0xbe, 0xac, 0x01, 0xfa };
+	for (unsigned i = 0; i < 10; i++)
+		xw(&d.x, PFQF_HKEY(i), (uint32_t)key[4 * i] | key[4 * i + 1] << 8 | key[4 * i + 2] << 16 | (uint32_t)key[4 * i + 3] << 24);
+	xw(&d.x, PFQF_CTL_0, 1u << 16);                          /* 512-entry LUT */
+	for (unsigned i = 0; i < 128; i++)
+		xw(&d.x, PFQF_HLUT(i), 0x03020100);
+	xw(&d.x, PFQF_HENA(0), 1u << 31);                        /* IPv4 UDP */
+	/* every frame completes its own group only with an interrupt: arm
+	 * vector 0 for all four queues, ITR 0 = at once */
+	xw(&d.x, PFINT_LNKLST0, 0);
+	for (unsigned q = 0; q < NQ; q++)
+		xw(&d.x, QINT_RQCTL(q), 1u << 30 | (q + 1 < NQ ? q + 1 : 0x7FFu) << 16 | 0u << 11);
+	xw(&d.x, PFINT_ITR0(0), 0);
+	assert_true(xwait(&d.x, PRTMAC_LINKSTA, 0x40000080, 0x40000080, 200));
+	const uint8_t mac[6] = { 0x02, 0x4b, 0x56, 0x00, 0x01, 0x02 };
+	unsigned got[NQ] = { 0 }, total = 0;
+	for (unsigned i = 0; i < 32; i++) {
+		uint8_t f[128];
+		uint16_t len = t_frame(f, mac, 100, i, (uint16_t)(1000 + 17 * i));
+		xw(&d.x, PFINT_DYN_CTL0, 1 | 3u << 3);                   /* re-arm */
+		assert_int_equal(sim_port_inject(2, f, len), 0);
+		bool seen = WAIT_FOR(({
+			bool any = false;
+			for (unsigned q = 0; q < NQ && !any; q++)
+				any = rx_qw1(&d.rx[q], d.rx[q].next) & 1;
+			any; }), 100);
+		assert_true(seen);
+		for (unsigned q = 0; q < NQ; q++) {
+			struct dq *r = &d.rx[q];
+			uint64_t qw1 = rx_qw1(r, r->next);
+			if (!(qw1 & 1))
+				continue;
+			uint32_t hash = (uint32_t)(*(volatile uint64_t *)(r->ring + 32 * r->next) >> 32);
+			assert_int_equal((qw1 >> 12) & 3, 3);                /* FLTSTAT: RSS hash */
+			assert_int_equal(hash % 4, q);                       /* LUT entry (hash % 512) % 4 */
+			assert_memory_equal(r->bufs + 2048 * r->next, f, len);
+			r->next++;
+			got[q]++;
+			total++;
+		}
+	}
+	assert_int_equal(total, 32);
+	for (unsigned q = 0; q < NQ; q++)
+		assert_true(got[q] > 0);
+	assert_int_equal(sim_violation_count(), 0);
+	x_close(&d.x);
+}
+
+static void reset_mid_traffic_and_stats(void **state)
+{
+	(void)state;
+	struct xdev d;
+	xdev_open(&d, 0, "loopback");
+	assert_true(rx_queue(&d, 0, true) > 0);
+	assert_true(tx_queue(&d, 0, 0x08, true) > 0);
+	assert_true(xwait(&d.x, PRTMAC_LINKSTA, 0x40000080, 0x40000080, 200));
+	const uint8_t mac[6] = { 0x02, 0x4b, 0x56, 0x00, 0x01, 0x00 };
+	uint8_t f[128];
+	uint16_t len = t_frame(f, mac, 64, 1, 1);
+	for (unsigned i = 0; i < 8; i++)
+		tx_send(&d, 0, f, len, TXD_EOP | TXD_ICRC);
+	/* head write-back instead of DTYPE 0xF */
+	assert_true(WAIT_FOR(__atomic_load_n(d.headwb, __ATOMIC_ACQUIRE) == 8, 100));
+	assert_int_equal(*(volatile uint64_t *)(d.tx[0].ring + 8) & 0xF, 0);
+	assert_true(WAIT_FOR((rx_qw1(&d.rx[0], 7) & 1) == 1, 100));
+	struct sim_port_stats st;
+	assert_int_equal(sim_port_stats(0, &st), 0);
+	assert_int_equal(st.rx_frames, 8);
+	assert_int_equal(st.tx_frames, 8);
+	assert_true(st.link_up);
+	/* a core reset in the middle: queues off, registers back */
+	sim_fault_reset(0);
+	x_wait_ready(&d.x);
+	assert_int_equal(xr(&d.x, QRX_ENA(0)), 0);
+	assert_int_equal(xr(&d.x, QTX_ENA(0)), 0);
+	assert_int_equal(xr(&d.x, GLPRT(P_GORCL, 0)), 0);
+	assert_int_equal(xr(&d.x, LANTXCNT(0)), 0);
+	assert_int_equal(sim_port_stats(0, &st), 0);
+	assert_true(st.resets >= 1);
+	x_close(&d.x);
+}
+
 static int x_teardown(void **state)
 {
 	(void)state;
@@ -505,6 +917,10 @@ int main(void)
 		cmocka_unit_test_teardown(firmware_answers_every_command, x_teardown),
 		cmocka_unit_test_teardown(timeout_and_error_faults, x_teardown),
 		cmocka_unit_test_teardown(link_events_on_the_receive_queue, x_teardown),
+		cmocka_unit_test_teardown(hmc_errors_and_qena_timing, x_teardown),
+		cmocka_unit_test_teardown(frame_out_and_in_with_write_back_batching, x_teardown),
+		cmocka_unit_test_teardown(rss_spreads_over_four_queues, x_teardown),
+		cmocka_unit_test_teardown(reset_mid_traffic_and_stats, x_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
