@@ -66,6 +66,8 @@ static void queues_off(struct sim_port *p)
 			x710_txq_stop(p, q, Q_OFF);
 			x->qdis[q] = false;
 			x->rx_held[q] = 0;
+			atomic_store(&x->rx_retry[q], false);
+			atomic_store(&x->tx_retry[q], false);
 		}
 		atomic_store(&p->rxq[q].want, 0);
 		atomic_store(&p->txq[q].want, 0);
@@ -205,6 +207,11 @@ static unsigned queue_step(struct sim_port *p, unsigned q, bool rx, uint64_t now
 	int state_ = rx ? r->state : t->state;
 	uint64_t *change_at = rx ? &r->change_at : &t->change_at;
 	int want = atomic_load(want_p);
+	_Atomic bool *retry = rx ? &p->x7->rx_retry[q] : &p->x7->tx_retry[q];
+	if (want && state_ == Q_FAULT && atomic_exchange(retry, false)) {
+		rx ? x710_rxq_stop(p, q, Q_OFF) : x710_txq_stop(p, q, Q_OFF);
+		state_ = Q_OFF;
+	}
 	if (want == (state_ == Q_RUNNING) || (want && state_ == Q_FAULT)) {
 		if (!want && state_ == Q_FAULT)
 			rx ? x710_rxq_stop(p, q, Q_OFF) : x710_txq_stop(p, q, Q_OFF);
@@ -430,11 +437,13 @@ static void write_qena(struct sim_port *p, struct x710_loc l, uint32_t v, bool r
 	/* QENA_STAT is the hardware's: keep it */
 	atomic_store(r, (v & (QENA_REQ | QENA_FAST_QDIS)) | (atomic_load(r) & QENA_STAT));
 	bool on = v & QENA_REQ;
-	if (on == !!atomic_load(want))
-		return;
-	if (!rx && !on && !p->x7->qdis[q])
-		sim_violation_add(p, "QTX_ENA(%u).QENA_REQ cleared without GLLAN_TXPRE_QDIS.SET_QDIS first (datasheet: Transmit queue disable); queue stops anyway", q);
-	atomic_store(want, on);
+	if (!on)
+		atomic_store(rx ? &p->x7->rx_retry[q] : &p->x7->tx_retry[q], true);
+	if (on != !!atomic_load(want)) {
+		if (!rx && !on && !p->x7->qdis[q])
+			sim_violation_add(p, "QTX_ENA(%u).QENA_REQ cleared without GLLAN_TXPRE_QDIS.SET_QDIS first (datasheet: Transmit queue disable); queue stops anyway", q);
+		atomic_store(want, on);
+	}
 	atomic_fetch_or(&p->req, REQ_QUEUE);
 }
 

@@ -84,7 +84,10 @@ struct x710 {
 	/* queues (the common p->rxq/p->txq hold ring state) */
 	struct x710_rxctx rxc[X710_NQ];
 	struct x710_txctx txc[X710_NQ];
-	bool qdis[X710_NQ];        /* GLLAN_TXPRE_QDIS.SET_QDIS without CLEAR_QDIS */
+	bool qdis[X710_NQ];
+	/* REQ was cleared since the queue faulted: a new REQ is a new try
+	 * even if the model thread never saw REQ at 0 */
+	_Atomic bool rx_retry[X710_NQ], tx_retry[X710_NQ];        /* GLLAN_TXPRE_QDIS.SET_QDIS without CLEAR_QDIS */
 	uint32_t rx_held[X710_NQ]; /* RX descriptors done but not yet written back */
 	uint32_t rx_held_from[X710_NQ];
 	bool rx_cause[X710_NQ];    /* a frame arrived since vector 0 last fired */
