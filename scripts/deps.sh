@@ -34,7 +34,7 @@ APT_PACKAGES=(
 	libnuma-dev libcmocka-dev libbpf-dev libxdp-dev libelf-dev libzstd-dev
 	zlib1g-dev pci.ids
 	tshark tcpdump iperf3 iproute2 ethtool kmod iputils-ping
-	dpdk-dev valgrind
+	dpdk-dev librte-net-virtio23 librte-net-vhost23 valgrind
 	busybox-static qemu-system-x86 cpio
 	graphviz
 )
