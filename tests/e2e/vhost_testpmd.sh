@@ -6,17 +6,18 @@
 #     memory in 2 MB hugepages (a private hugetlbfs mount): testpmd's
 #     transmitted count and bytes equal kvick's rxpackets/rxbytes and the
 #     pcap's frames; tshark reads every frame as testpmd's 64-byte UDP.
-#  2. kvick source (1514-byte frames) -> vhost_user (client mode,
-#     server=false) -> testpmd rxonly listening (server=1), guest memory
-#     in a memfd (--no-huge): testpmd's received packets and bytes equal
-#     kvick's txpackets/txbytes, and every frame kvick's source made is
-#     delivered or a counted drop.
+#  2. kvick generator (1514-byte UDP frames at 200 kpps) -> vhost_user
+#     (client mode, server=false) -> testpmd rxonly listening (server=1),
+#     guest memory in a memfd (--no-huge): testpmd's received packets and
+#     bytes equal kvick's txpackets/txbytes but for what was still in the
+#     guest's ring when kvick stopped (at most 256, printed), and every
+#     frame the generator made is delivered or a counted drop.
 #  3. The frontend goes away and comes back (testpmd run twice against one
 #     kvick): kvick counts two connections and carries both sessions.
 #
-# testpmd is driven interactively through a FIFO so it can be told to stop
-# only after kvick has stopped sending: its ring is drained by then, and
-# the counts must agree exactly.  About 15 s.
+# testpmd is driven interactively through a FIFO, so in (1) it stops
+# transmitting half a second before it quits: kvick drains the ring in
+# that time, and the counts must agree exactly.  About 15 s.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 KVICK=${KVICK_BIN:-$PWD/kvick}
@@ -144,7 +145,7 @@ umount "$HUGE"; HUGE=
 
 # ---------------------------------------------------------------- 2. rxonly
 cat >"$TMP/tx.topo" <<EOF
-app src source size=1514
+app src generator size=1518 rate=200kpps
 app vm vhost_user socket=\${SOCK} server=false
 link src.output -> vm.input
 EOF
@@ -162,10 +163,16 @@ read -r rx rxbytes _ _ <<<"$(tp_stats rx)"
 txp=$(kv_counter vm txpackets); txb=$(kv_counter vm txbytes)
 srcp=$(kv_counter src packets); drops=$(kv_counter vm drops)
 [ "$rx" -gt 10000 ] || fail "testpmd received only $rx frames"
-[ "$rx" -eq "$txp" ] && [ "$rxbytes" -eq "$txb" ] ||
+# When kvick goes away testpmd stops its device at once: frames kvick had
+# already put in the guest's receive ring (at most the ring, 256) and
+# testpmd had not yet read stay there.  Paced at 200 kpps, well below what
+# testpmd reads, there are seldom any.
+inring=$((txp - rx))
+[ "$inring" -ge 0 ] && [ "$inring" -le 256 ] ||
 	fail "kvick delivered $txp frames ($txb bytes), testpmd received $rx ($rxbytes bytes)"
-[ "$rxbytes" -eq $((rx * 1514)) ] || fail "testpmd's bytes $rxbytes are not $rx x 1514"
-ok "rxonly, kvick as client: kvick delivered $txp frames of 1514 bytes, testpmd received $rx ($rxbytes bytes)"
+[ "$rxbytes" -eq $((rx * 1514)) ] && [ "$txb" -eq $((txp * 1514)) ] ||
+	fail "bytes: testpmd $rxbytes for $rx frames, kvick $txb for $txp (1514 each)"
+ok "rxonly, kvick as client: kvick delivered $txp frames of 1514 bytes, testpmd received $rx ($rxbytes bytes), $inring left unread in its ring"
 python3 - "$TMP/report.json" <<'PY' || fail "packets unaccounted for"
 import json, sys
 r = json.load(open(sys.argv[1]))
