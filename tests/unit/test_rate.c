@@ -113,7 +113,7 @@ static void rate_holds_within_one_percent(void **st)
 {
 	struct net n = net_start(
 		"app s1 source size=60\napp p rate_limiter rate=200kpps burst=4000\napp k1 sink\n"
-		"app s2 source size=500\napp b rate_limiter rate=40Mbps burst=500kB\napp k2 sink\n"
+		"app s2 source size=500\napp b rate_limiter rate=40Mbps burst=100kB\napp k2 sink\n"
 		"link s1.output -> p.input\nlink p.output -> k1.input\n"
 		"link s2.output -> b.input\nlink b.output -> k2.input\n");
 	uint64_t hz = rate_tsc_hz();
