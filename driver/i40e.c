@@ -958,7 +958,7 @@ static void link_check(struct i40e_dev *dev)
 	}
 }
 
-/* Link comes up seconds after enable on real ports (ref Link). */
+/* Link comes up seconds after enable on real ports (ref: what users hit). */
 static void link_wait(struct i40e_dev *dev, unsigned ms)
 {
 	uint64_t deadline = now_ns() + (uint64_t)ms * 1000000;
