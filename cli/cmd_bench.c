@@ -5,7 +5,7 @@
 #include "bench.h"
 #include "command.h"
 
-KVICK_COMMAND(bench, "bench basic1|link|ixgbe [options]",
+KVICK_COMMAND(bench, "bench basic1|link|ixgbe|i40e [options]",
               "run a micro-benchmark (see docs/performance.md)");
 
 static const struct {
@@ -16,6 +16,7 @@ static const struct {
 	{"basic1", bench_basic1, "source -> tee -> sink, 60-byte packets (Snabb's snabbmark basic1)"},
 	{"link", bench_link, "enqueue+dequeue batches on one link, cycles per packet"},
 	{"ixgbe", bench_ixgbe, "82599 driver forwarding between two model ports, cycles per packet"},
+	{"i40e", bench_i40e, "X710 driver forwarding between two X710 model ports, cycles per packet"},
 };
 
 static void usage(FILE *out)
