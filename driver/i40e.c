@@ -214,11 +214,11 @@ static_assert(sizeof(struct aq_desc) == 32, "an AQ descriptor is 32 bytes");
 #define LINK_B_AN_INFO      5
 #define  LINK_AN_QUALIFIED  0x80
 
-/* ==== Descriptors (ref Descriptors): 16-byte RX, 16-byte TX data ========= */
+/* ==== Descriptors (ref Descriptors): 32-byte RX (as Linux), 16-byte TX === */
 
 union i40e_rx_desc {
-	struct { uint64_t pkt_addr, hdr_addr; } read;   /* hdr_addr bit 0 overlaps DD */
-	struct { uint64_t qword0, qword1; } wb;
+	struct { uint64_t pkt_addr, hdr_addr, rsvd1, rsvd2; } read;  /* hdr_addr bit 0 overlaps DD */
+	struct { uint64_t qword0, qword1, qword2, qword3; } wb;      /* qword1: status, length */
 };
 #define RXD_DD              (1ull << 0)
 #define RXD_EOF             (1ull << 1)
@@ -236,7 +236,7 @@ union i40e_tx_desc {
 #define TXD_DTYPE_MASK      0xFull
 #define TXD_DTYPE_DONE      0xFull       /* written back on descriptors with RS */
 
-static_assert(sizeof(union i40e_rx_desc) == 16, "RX descriptor is 16 bytes");
+static_assert(sizeof(union i40e_rx_desc) == 32, "RX descriptor is 32 bytes");
 static_assert(sizeof(union i40e_tx_desc) == 16, "TX descriptor is 16 bytes");
 
 #define RX_BUF_SIZE         PACKET_MAX_FRAME   /* told to the device in 128-byte units */
@@ -710,10 +710,11 @@ static void hmc_rx_context(struct i40e_dev *dev, unsigned q)
 	uint64_t base = mem_iova((const void *)dev->rxq[q].ring);
 	memset(ctx, 0, HMC_RXQ_SIZE);
 	/* left 0: head 0/13, hbuff 109/5 and hsplit_0 120/4 (no header split),
-	 * dtype 114/2 (one buffer), dsize 116/1 (16-byte descriptors), showiv 127/1 */
+	 * dtype 114/2 (one buffer), showiv 127/1 */
 	ctx_set(ctx, 32, 57, base / 128);          /* base, 128-byte units */
 	ctx_set(ctx, 89, 13, dev->rxq[q].size);    /* qlen */
 	ctx_set(ctx, 102, 7, RX_BUF_SIZE / 128);   /* dbuff, 128-byte units */
+	ctx_set(ctx, 116, 1, 1);                   /* dsize: 32-byte descriptors */
 	ctx_set(ctx, 117, 1, 1);                   /* crcstrip */
 	ctx_set(ctx, 119, 1, 1);                   /* l2tsel: VLAN tag in L2TAG1 */
 	ctx_set(ctx, 174, 14, max_frame(dev));     /* rxmax */
@@ -1050,10 +1051,10 @@ static int alloc_rings(struct i40e_dev *dev, char *err, size_t errlen)
 		txq->size = dev->cfg.tx_ring;
 		rxq->mask = rxq->size - 1;
 		txq->mask = txq->size - 1;
-		if (q < dev->cfg.rxq && (!(rxq->ring = mem_alloc_dma(rxq->size * 16, 128)) ||
+		if (q < dev->cfg.rxq && (!(rxq->ring = mem_alloc_dma(rxq->size * sizeof(rxq->ring[0]), 128)) ||
 		                         !(rxq->bufs = calloc(rxq->size, sizeof(rxq->bufs[0])))))
 			return drv_fail(err, errlen, "cannot allocate RX ring %u (%u descriptors)", q, rxq->size);
-		if (q < dev->cfg.txq && (!(txq->ring = mem_alloc_dma(txq->size * 16, 128)) ||
+		if (q < dev->cfg.txq && (!(txq->ring = mem_alloc_dma(txq->size * sizeof(txq->ring[0]), 128)) ||
 		                         !(txq->bufs = calloc(txq->size, sizeof(txq->bufs[0])))))
 			return drv_fail(err, errlen, "cannot allocate TX ring %u (%u descriptors)", q, txq->size);
 	}
