@@ -501,9 +501,9 @@ static unsigned aq_events(struct i40e_dev *dev)
 		dev->arq.next = (i + 1) % AQ_ENTRIES;
 		n++;
 	}
-	if (n) {
+	if (n) {   /* tail = the last descriptor cleaned (as Linux, DPDK): one stays held back */
 		__atomic_thread_fence(__ATOMIC_RELEASE);
-		reg_write(r, PF_ARQT, dev->arq.next);              /* ref AQ: PF_ARQT, buffers back */
+		reg_write(r, PF_ARQT, (dev->arq.next + AQ_ENTRIES - 1) % AQ_ENTRIES); /* ref AQ: PF_ARQT */
 	}
 	return n;
 }
@@ -743,10 +743,10 @@ static void hmc_tx_context(struct i40e_dev *dev, unsigned q)
  * "cause list": PFINT_LNKLST0 -> QINT_RQCTL(q0) -> QINT_RQCTL(q1) ...) with
  * a 10 us ITR.  Nobody takes the interrupt; it only flushes the write-back.
  * An interrupt masks itself when it fires; writing PFINT_DYN_CTL0.INTENA
- * arms it again.  iPXE re-arms on every poll.  Here rx_batch re-arms only on
- * an empty poll after frames arrived (an interrupt may have fired since),
- * and poll() always: at most one register write per burst on the hot path,
- * none while traffic flows.
+ * arms it again.  iPXE re-arms on every poll.  Here rx_batch (and poll())
+ * re-arm only on an empty poll after frames arrived: only then can the
+ * interrupt have fired since the last re-arm.  At most one register write
+ * per burst on the hot path, none while traffic flows.
  * ==================================================================== */
 
 static inline void irq_rearm(struct i40e_dev *dev)
@@ -1199,7 +1199,8 @@ static int i40e_poll(struct nic_dev *nd)
 		return recover(dev);
 	stats_fold(dev);
 	link_check(dev);
-	irq_rearm(dev);               /* the safety net under rx_batch's re-arm */
+	if (dev->rearm)               /* frames came: the interrupt may have fired */
+		irq_rearm(dev);
 	return 0;
 }
 

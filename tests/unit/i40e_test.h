@@ -82,8 +82,13 @@ static inline void x_open_pair(struct xport *a, const char *spec_a, struct xport
 	first.wait_link_ms = 0;
 	x_open(a, spec_a, &first);
 	x_open(b, spec_b, c);
-	assert_true(x_wait_link(a, true, 2000));
-	assert_true(x_wait_link(b, true, 2000));
+	bool up_a = x_wait_link(a, true, 2000), up_b = x_wait_link(b, true, 2000);
+	if (!up_a || !up_b) {
+		struct sim_port_stats ma, mb;
+		sim_port_stats(0, &ma);
+		sim_port_stats(1, &mb);
+		fail_msg("link: driver a %d b %d, model a %d b %d", up_a, up_b, ma.link_up, mb.link_up);
+	}
 }
 
 static inline void x_close(struct xport *p, struct nic_stats *final)
@@ -308,6 +313,20 @@ static inline void assert_no_violations(void)
 	for (unsigned i = 0; i < sim_violation_count(); i++)
 		print_message("model violation: %s\n", sim_violation(i));
 	assert_int_equal(sim_violation_count(), 0);
+}
+
+/* The same, but violations containing `known` are only printed: for the
+ * model's reset window, where the model refuses writes "while a reset is
+ * in progress" before any register (GLGEN_RSTAT.DEVSTATE, PFGEN_CTRL.PFSWR)
+ * shows that reset -- a window no driver can see (see the test). */
+static inline void assert_no_violations_except(const char *known)
+{
+	unsigned other = 0;
+	for (unsigned i = 0; i < sim_violation_count(); i++) {
+		print_message("model violation: %s\n", sim_violation(i));
+		other += strstr(sim_violation(i), known) == NULL;
+	}
+	assert_int_equal(other, 0);
 }
 
 static inline int x_setup(void **st)
