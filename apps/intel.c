@@ -469,11 +469,12 @@ static const struct app_param intel_params[] = {
 
 static const struct app_class intel_class = {
 	.name = "intel",
-	.help = "an Intel 82599, 82576 or I350 port (real over VFIO, or a hw-sim model port)",
+	.help = "an Intel 82599, X710, 82576 or I350 port (real over VFIO, or a hw-sim model port)",
 	.doc = "Ports: input (frames to transmit), output (frames received).\n"
 	       "Counters: rxpackets rxbytes txpackets txbytes; rxdrop_nodesc (QPRDC/RQDPC: no free\n"
-	       "descriptor), missed (MPC), rxdrop_nobuf (freelist empty at refill), rxdrop_badlen\n"
-	       "(write-back length 0, > buffer or without EOP), rxdrop_unconnected (no output link),\n"
+	       "descriptor), missed (MPC; X710: GLPRT_RDPC), rxdrop_nobuf (freelist empty at\n"
+	       "refill), rxdrop_badlen (write-back length 0, > buffer or without EOP),\n"
+	       "rxdrop_unconnected (no output link),\n"
 	       "txdrop_ringfull (no TX ring room), txdrop_badlen (empty frame, never sent),\n"
 	       "rx_lost/tx_lost (in a ring at a device reset or close), resets, link (1 up),\n"
 	       "link_changes, speed_mbps.\n"
@@ -481,7 +482,7 @@ static const struct app_class intel_class = {
 	       "queue pair each; their packet counters are per queue, the rest per port.\n"
 	       "82576/I350 copper ports (igb) use one queue each way (rxq=1 txq=1).\n"
 	       "The driver is picked by PCI ID (`kvick pci` shows which); known devices\n"
-	       "without a driver (VFs, X710 for now, 82599 backplane parts) are refused\n"
+	       "without a driver (VFs, X722, 82599 backplane parts) are refused\n"
 	       "with the reason.",
 	.inputs = intel_inputs,
 	.outputs = intel_outputs,

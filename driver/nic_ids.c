@@ -12,6 +12,7 @@
  */
 #include "nic.h"
 
+#include "i40e.h"
 #include "igb.h"
 #include "ixgbe.h"
 
@@ -34,12 +35,16 @@
 	"this is a virtual function: bind the PF instead (kvick drives the " pf \
 	" physical function itself; a VF needs the PF's driver to set it up)"
 
-/* The X710 family's physical functions.  When driver/i40e.c is in the
- * build, this one line becomes `#define I40E_DRV (&i40e_driver)` (and
- * nic_ids.c includes i40e.h); every X710 row follows. */
-#define I40E_DRV NULL
-#define I40E_WHY "the X710 (i40e) driver is not yet in this build"
-#define X710(dev, name) { INTEL, dev, name, I40E_DRV, I40E_WHY }
+/* The X710 family's physical functions: driver/i40e.c. */
+#define X710(dev, name) { INTEL, dev, name, &i40e_driver, NULL }
+
+/* The X722 (an X710 built into Intel chipsets) takes its RSS key and table
+ * through admin queue commands and reports link speeds with other codes
+ * (reference/x710.md); driver/i40e.c does neither, so it is refused. */
+#define X722_WHY \
+	"the X722 sets RSS through admin queue commands and codes link speeds " \
+	"differently; kvick's i40e driver is written for the X710/XL710/XXV710 only"
+#define X722(dev) { INTEL, dev, "X722", NULL, X722_WHY }
 
 static const struct nic_pci_id ids[] = {
 	/* 82599 (ixgbe), SFP+ ports: driven. */
@@ -93,10 +98,10 @@ static const struct nic_pci_id ids[] = {
 	X710(0x158A, "XXV710 25GbE backplane"),
 	X710(0x158B, "XXV710 SFP28"),
 	X710(0x15FF, "X710-T"),
-	X710(0x37D0, "X722"),
-	X710(0x37D1, "X722"),
-	X710(0x37D2, "X722"),
-	X710(0x37D3, "X722"),
+	X722(0x37D0),
+	X722(0x37D1),
+	X722(0x37D2),
+	X722(0x37D3),
 	/* Virtual functions: refused, whatever the family. */
 	{ INTEL, 0x10ED, "82599 VF", NULL, VF_WHY("82599") },
 	{ INTEL, 0x1515, "X540 VF", NULL, VF_WHY("X540") },

@@ -13,6 +13,7 @@
 #include "driver/device.h"
 #include "driver/igb.h"
 #include "driver/ixgbe.h"
+#include "driver/i40e.h"
 #include "driver/nic.h"
 #include "driver/pci.h"
 
@@ -53,11 +54,18 @@ static void test_refused_ids(void **st)
 		assert_null(id->drv);
 		assert_non_null(strstr(id->why, "SFP+"));
 	}
-	/* The X710 family, until driver/i40e.c is in the build. */
-	const struct nic_pci_id *id = nic_find(0x8086, 0x1572);
+	/* The X710 family's PFs run driver/i40e.c; the X722 is refused. */
+	const uint16_t x710[] = { 0x1572, 0x1580, 0x1581, 0x1583, 0x1584, 0x158A, 0x158B, 0x15FF };
+	for (size_t i = 0; i < sizeof(x710) / sizeof(x710[0]); i++) {
+		const struct nic_pci_id *id = nic_find(0x8086, x710[i]);
+		assert_non_null(id);
+		assert_ptr_equal(id->drv, &i40e_driver);
+		assert_true(pci_is_supported(0x8086, x710[i]));
+	}
+	const struct nic_pci_id *id = nic_find(0x8086, 0x37D0);
 	assert_non_null(id);
-	assert_non_null(strstr(id->why, "X710 (i40e)"));
-	assert_non_null(strstr(pci_support(0x8086, 0x1572), id->why));
+	assert_null(id->drv);
+	assert_non_null(strstr(id->why, "X722"));
 }
 
 static void test_unknown_ids(void **st)
