@@ -152,6 +152,36 @@ static inline void breathe_until_idle(struct net *n)
 	fail_msg("network never went idle");
 }
 
+/* Breathe for `ticks` TSC ticks, for rate tests.  Returns the ticks a paced
+ * app whose bucket holds `burst_ticks` of its rate may have lost: the part
+ * of each breath beyond burst_ticks (the process was descheduled; a bucket
+ * fills only up to burst).  On a quiet machine this is 0. */
+static inline uint64_t breathe_ticks(struct net *n, uint64_t ticks, uint64_t burst_ticks)
+{
+	uint64_t start = rdtsc(), prev = start, lost = 0;
+	for (;;) {
+		engine_breathe(n->e);
+		uint64_t now = rdtsc();
+		if (now - prev > burst_ticks)
+			lost += now - prev - burst_ticks;
+		prev = now;
+		if (now - start >= ticks)
+			return lost;
+	}
+}
+
+/* A paced rate over secs seconds, of which live were not lost to
+ * descheduling (breathe_ticks): within 1 % of set, allowing burst more
+ * (what a bucket may release at once) and nothing for the lost time. */
+static inline void assert_paced(const char *what, double got, double set, double secs, double live,
+                                double burst)
+{
+	print_message("%s: %.0f per s (set %.0f) over %.2f s, %.3f s descheduled beyond the burst\n",
+	              what, got, set, secs, secs - live);
+	if (got > set * 1.01 + burst / secs || got < set * (live / secs) * 0.99)
+		fail_msg("%s: %.0f per s is not within 1 %% of %.0f", what, got, set);
+}
+
 static inline uint64_t counter(struct net *n, const char *app_name, const char *name)
 {
 	struct app *a = engine_app(n->e, app_name);
