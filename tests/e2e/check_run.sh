@@ -61,7 +61,7 @@ generator|app s generator|t.topo:1:5: error: app 's' (class 'generator'): port '
 latency|app s source count=1\napp l latency size=1\nlink s.output -> l.input|t.topo:2:15: error: unknown parameter 'size': class 'latency' takes no parameters
 af_xdp|app x af_xdp ifname=lo mode=turbo|t.topo:1:29: error: app 'x' (class 'af_xdp'): mode=turbo: expected auto, native or skb
 af_xdp|app x af_xdp ifname=lo queue=-1|t.topo:1:30: error: app 'x' (class 'af_xdp'): queue=-1: expected 0 to 63
-vhost_user|app s source count=1\napp v vhost_user socket=/tmp/kvick-cr.sock server=maybe\nlink s.output -> v.input|t.topo:2:47: error: bad value 'maybe' for parameter 'server' (bool): expected a boolean (true/false, yes/no, on/off, 1/0)
+vhost_user|app s source count=1\napp v vhost_user socket=/tmp/kvick-cr.sock server=maybe\nlink s.output -> v.input|t.topo:2:51: error: bad value 'maybe' for parameter 'server' (bool): expected a boolean (true/false, yes/no, on/off, 1/0)
 EOF
 )
 
