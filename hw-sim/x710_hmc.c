@@ -55,14 +55,14 @@ static int read_context(struct sim_port *p, unsigned q, unsigned obj, unsigned s
 	while (ign && !atomic_compare_exchange_weak(&x->fault_hmc, &ign, ign - 1))
 		;
 	if (ign) {
-		x710_hmc_error(p, 5, obj, (uint32_t)fpm);
 		sim_violation_add(p, "%s queue %u: HMC context invalid (injected fault); PFHMC_ERRORINFO set, the queue does not start", what, q);
+		x710_hmc_error(p, 5, obj, (uint32_t)fpm);
 		return -1;
 	}
 	if (q >= cnt) {
-		x710_hmc_error(p, 3, obj, (uint32_t)fpm);
 		sim_violation_add(p, "%s queue %u: beyond GLHMC_LAN%sCNT(%u) = %u objects; PFHMC_ERRORINFO set, the queue does not start (datasheet: HMC)",
 		                  what, q, what, x->pf, cnt);
+		x710_hmc_error(p, 3, obj, (uint32_t)fpm);
 		return -1;
 	}
 	unsigned sdi = (unsigned)(fpm / X710_SD_BYTES);
@@ -70,29 +70,29 @@ static int read_context(struct sim_port *p, unsigned q, unsigned obj, unsigned s
 	uint64_t sd = sdi < X710_HMC_SDS ? atomic_load(&x->sd[sdi]) : 0;
 	uint32_t lo = (uint32_t)sd;
 	if (!(lo & SDDATALOW_VALID)) {
-		x710_hmc_error(p, 1, obj, (uint32_t)fpm);
 		sim_violation_add(p, "%s queue %u: context at FPM 0x%llx needs segment descriptor %u, which is not valid (PFHMC_SDCMD); PFHMC_ERRORINFO set, the queue does not start (datasheet: HMC)",
 		                  what, q, (unsigned long long)fpm, sdi);
+		x710_hmc_error(p, 1, obj, (uint32_t)fpm);
 		return -1;
 	}
 	if (!(lo & SDDATALOW_TYPE_DIRECT)) {
-		x710_hmc_error(p, 2, obj, (uint32_t)fpm);
 		sim_violation_add(p, "%s queue %u: segment descriptor %u is paged (PMSDTYPE 0); the model implements direct descriptors only; the queue does not start",
 		                  what, q, sdi);
+		x710_hmc_error(p, 2, obj, (uint32_t)fpm);
 		return -1;
 	}
 	uint64_t page = (sd & SDDATALOW_ADDR_MASK) | (sd & 0xFFFFFFFF00000000ull);
 	uint32_t bp = (lo & SDDATALOW_BPCOUNT_MASK) >> SDDATALOW_BPCOUNT_SHIFT;
 	if (off + size > (uint64_t)bp * 4096) {
-		x710_hmc_error(p, 2, obj, (uint32_t)fpm);
 		sim_violation_add(p, "%s queue %u: context at offset 0x%llx of segment descriptor %u is beyond its %u backing pages (PMSDBPCOUNT); the queue does not start",
 		                  what, q, (unsigned long long)off, sdi, bp);
+		x710_hmc_error(p, 2, obj, (uint32_t)fpm);
 		return -1;
 	}
 	const uint8_t *src = sim_iommu_translate(page + off, size);
 	if (!src) {
-		x710_hmc_error(p, 4, obj, (uint32_t)fpm);
 		sim_iommu_fault(p, tx ? "TX HMC context of" : "RX HMC context of", q, page + off, size);
+		x710_hmc_error(p, 4, obj, (uint32_t)fpm);
 		return -1;
 	}
 	memcpy(out, src, size);

@@ -904,6 +904,80 @@ static void reset_mid_traffic_and_stats(void **state)
 	x_close(&d.x);
 }
 
+/* Arm vector 0 for RX queue 0 with no ITR: every frame is written back. */
+static void arm_vector0(struct xdev *d)
+{
+	xw(&d->x, QINT_RQCTL(0), 1u << 30 | 0x7FFu << 16 | 3u << 11);
+	xw(&d->x, PFINT_LNKLST0, 0);
+	xw(&d->x, 0x03F800, 1);                                  /* GLINT_CTL: no auto-mask */
+	xw(&d->x, PFINT_DYN_CTL0, 1 | 3u << 3);
+}
+
+static void jumbo_and_common_faults(void **state)
+{
+	(void)state;
+	struct xdev d;
+	xdev_open(&d, 3, "loopback");
+	assert_true(rx_queue(&d, 0, true) > 0);
+	assert_true(tx_queue(&d, 0, 0x08 + 0x10 * 3, false) > 0);
+	assert_true(xwait(&d.x, PRTMAC_LINKSTA, 0x40000080, 0x40000080, 200));
+	arm_vector0(&d);
+	const uint8_t mac[6] = { 0x02, 0x4b, 0x56, 0x00, 0x01, 0x03 };
+	static uint8_t f[9000];
+	/* a 5000-byte frame from three TX descriptors arrives in three RX
+	 * descriptors (dbuff 2 KB), EOF on the last */
+	uint16_t len = t_frame(f, mac, 5000, 7, 2000);
+	struct dq *t = &d.tx[0];
+	for (unsigned k = 0; k < 3; k++) {
+		uint16_t part = k < 2 ? 2000 : 1000;
+		memcpy(t->bufs + 2048 * k, f + 2000 * k, part);
+		volatile uint64_t *dd = (volatile uint64_t *)(t->ring + 16 * k);
+		dd[0] = mem_iova(t->bufs + 2048 * k);
+		dd[1] = (k == 2 ? TXD_EOP | TXD_RS : 0) | TXD_ICRC | (uint64_t)part << 34;
+	}
+	t->next = 3;
+	xw(&d.x, QTX_TAIL(0), 3);
+	assert_true(WAIT_FOR((rx_qw1(&d.rx[0], 2) & 1) == 1, 100));
+	for (unsigned k = 0; k < 3; k++) {
+		uint64_t qw1 = rx_qw1(&d.rx[0], k);
+		assert_int_equal(qw1 & 1, 1);
+		assert_int_equal((qw1 >> 1) & 1, k == 2);            /* EOF on the last */
+		assert_int_equal((qw1 >> 38) & 0x3FFF, k < 2 ? 2048u : 5000u - 4096u);
+	}
+	assert_memory_equal(d.rx[0].bufs, f, 2048);
+	assert_memory_equal(d.rx[0].bufs + 2048, f + 2048, 2048);
+	assert_memory_equal(d.rx[0].bufs + 4096, f + 4096, 5000 - 4096);
+	d.rx[0].next = 3;
+	/* sim_fault_rx_bad_length: a length beyond the buffer;
+	 * sim_fault_rx_no_eop: DD without EOF */
+	len = t_frame(f, mac, 200, 8, 2000);
+	sim_fault_rx_bad_length(3, 1);
+	tx_send(&d, 0, f, len, TXD_EOP | TXD_RS | TXD_ICRC);
+	assert_true(WAIT_FOR((rx_qw1(&d.rx[0], 3) & 1) == 1, 100));
+	assert_true(((rx_qw1(&d.rx[0], 3) >> 38) & 0x3FFF) > 2048);
+	sim_fault_rx_no_eop(3, 1);
+	tx_send(&d, 0, f, len, TXD_EOP | TXD_RS | TXD_ICRC);
+	assert_true(WAIT_FOR((rx_qw1(&d.rx[0], 4) & 1) == 1, 100));
+	assert_int_equal(rx_qw1(&d.rx[0], 4) & 2, 0);
+	/* sim_fault_stall: nothing moves for the stall, then it does */
+	sim_fault_stall(3, 30);
+	uint64_t t0 = t_now_ms();
+	tx_send(&d, 0, f, len, TXD_EOP | TXD_RS | TXD_ICRC);
+	assert_true(WAIT_FOR((rx_qw1(&d.rx[0], 5) & 1) == 1, 200));
+	assert_true(t_now_ms() - t0 >= 25);
+	/* an unmapped TX buffer: an IOMMU fault, the queue stops */
+	uint64_t faults = sim_iommu_faults();
+	volatile uint64_t *dd = (volatile uint64_t *)(t->ring + 16 * t->next);
+	dd[0] = 0x10000;                                       /* never mapped */
+	dd[1] = TXD_EOP | TXD_RS | TXD_ICRC | (uint64_t)64 << 34;
+	t->next++;
+	xw(&d.x, QTX_TAIL(0), t->next);
+	assert_true(xwait(&d.x, QTX_ENA(0), 4, 0, 100));
+	assert_int_equal(sim_iommu_faults(), faults + 1);
+	assert_true(sim_violation_find("IOMMU fault: TX buffer of queue 0"));
+	x_close(&d.x);
+}
+
 static int x_teardown(void **state)
 {
 	(void)state;
@@ -924,6 +998,7 @@ int main(void)
 		cmocka_unit_test_teardown(frame_out_and_in_with_write_back_batching, x_teardown),
 		cmocka_unit_test_teardown(rss_spreads_over_four_queues, x_teardown),
 		cmocka_unit_test_teardown(reset_mid_traffic_and_stats, x_teardown),
+		cmocka_unit_test_teardown(jumbo_and_common_faults, x_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
