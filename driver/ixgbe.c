@@ -42,8 +42,11 @@
  * ==================================================================== */
 
 #define CTRL            0x00000  /* Device Control */
+#define  CTRL_GIO_MASTER_DISABLE (1u << 2) /* PCIe Master Disable */
 #define  CTRL_LNK_RST   (1u << 3)   /* Link Reset */
 #define  CTRL_RST       (1u << 26)  /* Device (global) Reset, self-clearing */
+#define STATUS          0x00008  /* Device Status */
+#define  STATUS_GIO_MASTER_ENABLE (1u << 19) /* PCIe Master Enable Status: requests may be pending */
 #define CTRL_EXT        0x00018  /* Extended Device Control */
 #define  CTRL_EXT_NS_DIS (1u << 16) /* No Snoop Disable */
 #define EICR            0x00800  /* Extended Interrupt Cause (clear on read) */
@@ -51,6 +54,12 @@
 #define  EIMC_ALL       0x7FFFFFFFu
 #define EEC             0x10010  /* EEPROM/Flash Control */
 #define  EEC_ARD        (1u << 9)   /* EEPROM Auto Read Done */
+#define SWSM            0x10140  /* Software Semaphore */
+#define  SWSM_SMBI      (1u << 0)   /* software semaphore: a read that returns 0 takes it */
+#define  SWSM_SWESMBI   (1u << 1)   /* software/firmware semaphore */
+#define SW_FW_SYNC      0x10160  /* Software-Firmware Synchronization */
+#define  SW_FW_SYNC_SW_MAC_CSR_SM (1u << 3)  /* software owns the shared MAC CSRs */
+#define  SW_FW_SYNC_FW_MAC_CSR_SM (1u << 8)  /* firmware owns them */
 
 #define RDBAL(q)        (0x01000 + 0x40 * (q)) /* Receive Descriptor Base Address Low */
 #define RDBAH(q)        (0x01004 + 0x40 * (q)) /* Receive Descriptor Base Address High */
@@ -69,6 +78,9 @@
 #define RDRXCTL         0x02F00  /* Receive DMA Control */
 #define  RDRXCTL_CRCSTRIP (1u << 1)
 #define  RDRXCTL_DMAIDONE (1u << 3) /* DMA Init Done */
+#define  RDRXCTL_RSCFRSTSIZE (0x1Fu << 17) /* RSC first-segment size: must be 0 */
+#define  RDRXCTL_RSCACKC (1u << 25) /* no RSC on ACKs: must be set */
+#define  RDRXCTL_FCOE_WRFIX (1u << 26) /* FCoE write fix: must be set */
 #define RXCTRL          0x03000  /* Receive Control */
 #define  RXCTRL_RXEN    (1u << 0)
 #define RXPBSIZE(i)     (0x03C00 + 4 * (i)) /* Receive Packet Buffer Size */
@@ -113,6 +125,10 @@
 #define  TXDCTL_WTHRESH_SHIFT 16     /* write-back threshold [22:16] */
 #define  TXDCTL_ENABLE  (1u << 25)
 #define DTXMXSZRQ       0x08100  /* DMA Tx TCP Max Allow Size Requests */
+#define SECRXCTRL       0x08D00  /* Security Rx Control */
+#define  SECRXCTRL_RX_DIS (1u << 1) /* stop the RX security (data) path */
+#define SECRXSTAT       0x08D04  /* Security Rx Status */
+#define  SECRXSTAT_SECRX_RDY (1u << 0) /* the RX security path is stopped and empty */
 #define RAL(i)          (0x0A200 + 8 * (i)) /* Receive Address Low */
 #define RAH(i)          (0x0A204 + 8 * (i)) /* Receive Address High */
 #define  RAH_AV         (1u << 31)  /* address valid */
@@ -159,12 +175,47 @@ static void ixgbe_mask_interrupts(struct ixgbe_dev *dev)
 	(void)reg_read(dev->r, EICR);        /* §8.2.3.5.1 EICR: clear on read */
 }
 
+/* §5.2.5.3.2 master disable: stop the device starting PCIe requests and
+ * wait (100 us steps, up to 80 ms as Linux does) until none is pending, so
+ * a reset cannot cut a DMA in half -- Linux's ixgbe: "prevent the PCI-E bus
+ * from hanging".  Returns whether the device said it was quiet. */
+static bool ixgbe_master_disable(struct ixgbe_dev *dev)
+{
+	const struct regs *r = dev->r;
+	reg_set(r, CTRL, CTRL_GIO_MASTER_DISABLE);              /* §8.2.3.1.1 CTRL.GIO_MASTER_DISABLE */
+	for (unsigned i = 0; i < 800; i++) {
+		if (!(reg_read(r, STATUS) & STATUS_GIO_MASTER_ENABLE)) /* §8.2.3.1.2 STATUS bit 19 */
+			return true;
+		drv_sleep_us(100);
+	}
+	return false;
+}
+
+/* §4.6.3.2 global reset after master disable.  If requests stay pending
+ * (the specification update's "master disable flow": flow control or a
+ * link down can hold them), reset twice, more than 1 us apart, as Intel
+ * recommends.  Returns whether CTRL.RST self-cleared. */
+static bool ixgbe_global_reset(struct ixgbe_dev *dev)
+{
+	const struct regs *r = dev->r;
+	bool quiet = ixgbe_master_disable(dev);
+	if (!quiet)
+		log_warn("%s: STATUS.GIO_MASTER_ENABLE still set 80 ms after master disable "
+		         "(§5.2.5.3.2); resetting twice", dev->d->addr);
+	for (int i = quiet ? 1 : 2; i > 0; i--) {
+		if (!drv_set_self_clear(r, CTRL, CTRL_RST | CTRL_LNK_RST, 1000)) /* §8.2.3.1.1 CTRL: reset, self-clears */
+			return false;
+		drv_sleep_us(10);
+	}
+	return true;
+}
+
 /* §4.6.3.2 global reset, then the §4.6.3 "wait for" steps. */
 static int ixgbe_reset(struct ixgbe_dev *dev, char *err, size_t errlen)
 {
 	const struct regs *r = dev->r;
 	ixgbe_mask_interrupts(dev);
-	if (!drv_set_self_clear(r, CTRL, CTRL_RST | CTRL_LNK_RST, 1000)) /* §8.2.3.1.1 CTRL: reset, self-clears */
+	if (!ixgbe_global_reset(dev))
 		return drv_fail(err, errlen, "CTRL.RST did not self-clear within 1 s (§4.6.3.2)");
 	drv_sleep_us(10000);      /* §4.6.3.2: wait 10 ms after the reset completes */
 	ixgbe_mask_interrupts(dev); /* §4.6.3.2: the reset unmasked them again */
@@ -175,14 +226,70 @@ static int ixgbe_reset(struct ixgbe_dev *dev, char *err, size_t errlen)
 	return 0;
 }
 
-/* §4.6.4: 10 Gb/s serial link (SFP+), then restart auto-negotiation. */
-static void ixgbe_link_setup(struct ixgbe_dev *dev)
+/* §10.5.4 software/firmware synchronization, step 1: the SWSM
+ * semaphores.  SMBI is taken by a read that returns 0 (the read sets it);
+ * SWESMBI by setting it and reading it back set (firmware may hold it). */
+static bool ixgbe_swsm_take(struct ixgbe_dev *dev)
 {
+	const struct regs *r = dev->r;
+	if (!drv_wait_reg(r, SWSM, SWSM_SMBI, 0, 100))         /* §8.2.3.4.9 SWSM.SMBI: read-to-set */
+		return false;
+	for (unsigned i = 0; i < 1000; i++) {
+		reg_set(r, SWSM, SWSM_SWESMBI);                    /* §8.2.3.4.9 SWSM.SWESMBI */
+		if (reg_read(r, SWSM) & SWSM_SWESMBI)              /* §8.2.3.4.9: ours if it reads 1 */
+			return true;
+		drv_sleep_us(50);
+	}
+	reg_clear(r, SWSM, SWSM_SMBI);                         /* §8.2.3.4.9: give SMBI back */
+	return false;
+}
+
+static void ixgbe_swsm_give(struct ixgbe_dev *dev)
+{
+	reg_clear(dev->r, SWSM, SWSM_SWESMBI | SWSM_SMBI);     /* §8.2.3.4.9: release both */
+}
+
+/* §10.5.4: own (take) or give back the shared MAC CSRs (AUTOC, AUTOC2)
+ * through SW_FW_SYNC, changed only under the SWSM semaphore.  Firmware
+ * holding them: retry for up to 1 s (Linux waits as long). */
+static bool ixgbe_mac_csr(struct ixgbe_dev *dev, bool take)
+{
+	const struct regs *r = dev->r;
+	for (unsigned tries = 0; tries < 200; tries++) {
+		if (!ixgbe_swsm_take(dev))
+			return false;
+		uint32_t sync = reg_read(r, SW_FW_SYNC);           /* §8.2.3.4.11 SW_FW_SYNC */
+		bool fw_holds = sync & SW_FW_SYNC_FW_MAC_CSR_SM;
+		if (!take)
+			reg_write(r, SW_FW_SYNC, sync & ~SW_FW_SYNC_SW_MAC_CSR_SM); /* §8.2.3.4.11: give back */
+		else if (!fw_holds)
+			reg_write(r, SW_FW_SYNC, sync | SW_FW_SYNC_SW_MAC_CSR_SM);  /* §8.2.3.4.11: take */
+		ixgbe_swsm_give(dev);
+		if (!take || !fw_holds)
+			return true;
+		drv_sleep_us(5000);
+	}
+	return false;
+}
+
+/* §4.6.4: 10 Gb/s serial link (SFP+), then restart auto-negotiation.
+ * AUTOC is shared with manageability firmware: written only while holding
+ * the MAC CSR semaphore (§10.5.4; Linux's prot_autoc_write_82599).  AUTOC2
+ * stays as the EEPROM loaded it (its 10G serial PMA/PMD field selects SFI
+ * on the SFP+ parts nic_ids.c accepts), as Linux leaves it for them. */
+static int ixgbe_link_setup(struct ixgbe_dev *dev, char *err, size_t errlen)
+{
+	if (!ixgbe_mac_csr(dev, true))
+		return drv_fail(err, errlen, "could not take the SW/FW semaphore for AUTOC within 1 s "
+		                "(SWSM.SMBI/SWESMBI or SW_FW_SYNC.SW_MAC_CSR_SM held, §10.5.4): "
+		                "is the port's manageability firmware stuck?");
 	uint32_t autoc = reg_read(dev->r, AUTOC);             /* §8.2.3.22.19 AUTOC */
 	autoc &= ~(AUTOC_LMS_MASK | AUTOC_10G_PMA_PMD_MASK);
 	autoc |= AUTOC_LMS_10G_SERIAL;
 	reg_write(dev->r, AUTOC, autoc);                      /* §8.2.3.22.19: link mode */
 	reg_write(dev->r, AUTOC, autoc | AUTOC_RESTART_AN);   /* §8.2.3.22.19: restart AN */
+	ixgbe_mac_csr(dev, false);
+	return 0;
 }
 
 /* §8.2.3.22.20 LINKS: up/down and speed. */
@@ -254,6 +361,21 @@ static void ixgbe_stats_reset(struct ixgbe_dev *dev)
  * Receive init (§4.6.7)
  * ==================================================================== */
 
+/* Receiver on.  An 82599 erratum (Linux's ixgbe_enable_rx_dma_82599):
+ * RXEN must be set with the RX security path stopped -- set
+ * SECRXCTRL.RX_DIS, wait for SECRXSTAT.SECRX_RDY, set RXEN, clear RX_DIS.
+ * It matters after a recovery, when frames are already arriving. */
+static void ixgbe_enable_rx(struct ixgbe_dev *dev)
+{
+	const struct regs *r = dev->r;
+	reg_set(r, SECRXCTRL, SECRXCTRL_RX_DIS);               /* §8.2.3.12.5 SECRXCTRL.RX_DIS */
+	if (!drv_wait_reg(r, SECRXSTAT, SECRXSTAT_SECRX_RDY, SECRXSTAT_SECRX_RDY, 40)) /* §8.2.3.12.6 */
+		log_warn("%s: SECRXSTAT.SECRX_RDY not set 40 ms after SECRXCTRL.RX_DIS (§8.2.3.12.6); "
+		         "enabling receive anyway", dev->d->addr);
+	reg_set(r, RXCTRL, RXCTRL_RXEN);                       /* §8.2.3.8.10: receiver on */
+	reg_clear(r, SECRXCTRL, SECRXCTRL_RX_DIS);             /* §8.2.3.12.5: security path on */
+}
+
 /* §7.1.2.8 RSS: hash the flow, look the queue up in a 128-entry table. */
 static void ixgbe_init_rss(struct ixgbe_dev *dev)
 {
@@ -293,7 +415,11 @@ static void ixgbe_init_rx_queue(struct ixgbe_dev *dev, unsigned q)
 static void ixgbe_init_rx(struct ixgbe_dev *dev)
 {
 	const struct regs *r = dev->r;
-	unsigned max_frame = dev->cfg.mtu + 14 + 4;   /* Ethernet header + FCS */
+	/* Ethernet header + FCS; never below 1518, the size of a full frame
+	 * (as Linux and DPDK program it; the model refuses less) */
+	unsigned max_frame = dev->cfg.mtu + 14 + 4;
+	if (max_frame < 1518)
+		max_frame = 1518;
 
 	reg_clear(r, RXCTRL, RXCTRL_RXEN);                     /* §8.2.3.8.10: receiver off */
 	/* No DCB: packet buffer 0 gets all 128 KB, the other seven none (§4.6.7). */
@@ -309,7 +435,13 @@ static void ixgbe_init_rx(struct ixgbe_dev *dev)
 		hlreg0 &= ~HLREG0_JUMBOEN;
 	reg_write(r, HLREG0, hlreg0);                          /* §8.2.3.22.8: strip CRC, jumbo */
 	reg_write(r, MAXFRS, max_frame << MAXFRS_MFS_SHIFT);   /* §8.2.3.22.13 MAXFRS.MFS */
-	reg_set(r, RDRXCTL, RDRXCTL_CRCSTRIP);                 /* §8.2.3.8.8: must match HLREG0 */
+	/* §8.2.3.8.8: CRCSTRIP must match HLREG0.RXCRCSTRP; RSCACKC and
+	 * FCOE_WRFIX must be set and RSCFRSTSIZE 0 (Linux: "hardware requires
+	 * some bits be set by default") */
+	uint32_t rdrxctl = reg_read(r, RDRXCTL);               /* §8.2.3.8.8 RDRXCTL */
+	rdrxctl &= ~RDRXCTL_RSCFRSTSIZE;
+	rdrxctl |= RDRXCTL_CRCSTRIP | RDRXCTL_RSCACKC | RDRXCTL_FCOE_WRFIX;
+	reg_write(r, RDRXCTL, rdrxctl);                        /* §8.2.3.8.8 */
 
 	uint32_t fctrl = reg_read(r, FCTRL) | FCTRL_BAM;       /* §8.2.3.7.1 FCTRL */
 	if (dev->cfg.promisc)
@@ -322,7 +454,7 @@ static void ixgbe_init_rx(struct ixgbe_dev *dev)
 		ixgbe_init_rx_queue(dev, q);
 
 	reg_set(r, CTRL_EXT, CTRL_EXT_NS_DIS);                 /* §8.2.3.1.3: snooped DMA */
-	reg_set(r, RXCTRL, RXCTRL_RXEN);                       /* §8.2.3.8.10: receiver on */
+	ixgbe_enable_rx(dev);
 }
 
 /* ====================================================================
@@ -427,7 +559,8 @@ static void ixgbe_setup_mac(struct ixgbe_dev *dev)
  * is new. */
 static int ixgbe_configure(struct ixgbe_dev *dev, char *err, size_t errlen)
 {
-	ixgbe_link_setup(dev);
+	if (ixgbe_link_setup(dev, err, errlen) < 0)
+		return -1;
 	ixgbe_stats_reset(dev);
 	ixgbe_setup_mac(dev);
 	ixgbe_init_rx(dev);
@@ -457,6 +590,8 @@ static int check_config(const struct ixgbe_config *c, char *err, size_t errlen)
 }
 
 static void ixgbe_free_rings(struct ixgbe_dev *dev);
+static void ixgbe_release_buffers(struct ixgbe_dev *dev);
+static void ixgbe_count_rx_losses(struct ixgbe_dev *dev);
 
 struct ixgbe_dev *ixgbe_open(struct device *d, const struct ixgbe_config *given,
                              char *err, size_t errlen)
@@ -494,17 +629,32 @@ struct ixgbe_dev *ixgbe_open(struct device *d, const struct ixgbe_config *given,
 	}
 	if (ixgbe_reset(dev, err, errlen) < 0 || ixgbe_configure(dev, err, errlen) < 0)
 		goto err_reset;
-	if (cfg->wait_link_ms)
-		ixgbe_wait_link(dev);
-	else
+	if (cfg->wait_link_ms) {
+		drv_wait_reg(dev->r, LINKS, LINKS_UP, LINKS_UP, cfg->wait_link_ms); /* §8.2.3.22.20 */
 		ixgbe_read_link(dev);
+		if (!dev->link_up) {
+			/* Snabb's intel_mp: "82599 devices sometimes just don't come
+			 * up" -- one more reset and bring-up, then wait once more. */
+			log_info("%s: link down after %u ms; resetting once more", d->addr,
+			         cfg->wait_link_ms);
+			ixgbe_count_rx_losses(dev);
+			if (ixgbe_reset(dev, err, errlen) < 0)
+				goto err_reset;
+			ixgbe_release_buffers(dev);   /* the device is stopped: safe */
+			if (ixgbe_configure(dev, err, errlen) < 0)
+				goto err_reset;
+			ixgbe_wait_link(dev);
+		}
+	} else {
+		ixgbe_read_link(dev);
+	}
 	dev->st.link_changes = 0;   /* count changes from here on */
 	return dev;
 
 err_reset:
 	/* A half-started device may still own buffers: stop it first. */
 	ixgbe_mask_interrupts(dev);
-	drv_set_self_clear(dev->r, CTRL, CTRL_RST | CTRL_LNK_RST, 1000); /* §8.2.3.1.1: reset, self-clears */
+	ixgbe_global_reset(dev);   /* master disable, then §8.2.3.1.1 CTRL.RST */
 err_free:
 	ixgbe_free_rings(dev);
 	free(dev);
@@ -629,7 +779,7 @@ void ixgbe_close(struct ixgbe_dev *dev, struct ixgbe_stats *final)
 		reg_clear(r, TXDCTL(q), TXDCTL_ENABLE);            /* §8.2.3.9.10 TXDCTL.ENABLE off */
 	reg_clear(r, RXCTRL, RXCTRL_RXEN);                     /* §8.2.3.8.10: receiver off */
 	ixgbe_mask_interrupts(dev);
-	drv_set_self_clear(r, CTRL, CTRL_RST | CTRL_LNK_RST, 1000); /* §8.2.3.1.1: reset, self-clears */
+	ixgbe_global_reset(dev);   /* master disable, then §8.2.3.1.1 CTRL.RST */
 	ixgbe_release_buffers(dev);
 	ixgbe_stats_sum(dev);
 	if (final)

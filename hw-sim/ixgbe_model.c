@@ -13,6 +13,9 @@
 
 #include "model.h"
 
+/* sim_fault_link_stuck(): resets still needed before the link trains. */
+static _Atomic unsigned link_stuck[SIM_MAX_PORTS];
+
 /* ---- reset (§4.6.3.2: CTRL.RST resets everything but PCI config) ---- */
 
 static void reset_range(struct sim_port *p, enum sim_reg_id id)
@@ -142,7 +145,8 @@ static void tick_timers(struct sim_port *p, uint64_t now)
 	}
 	if (p->link_at && now >= p->link_at) {
 		p->link_at = 0;
-		p->link_trained = true;
+		/* sim_fault_link_stuck(): AN completes, the link never trains */
+		p->link_trained = atomic_load(&link_stuck[p->id]) == 0;
 	}
 }
 
@@ -339,6 +343,8 @@ static uint32_t sim_read32(void *ctx, uint32_t offset)
 		return atomic_exchange(&p->regs[l.word], 0);
 	case REG_EIMC: case REG_EICS: case REG_EIMC_EX: case REG_EICS_EX:
 		return 0;    /* write-only */
+	case REG_SWSM:   /* §8.2.3.4.9: reading SMBI returns it and sets it (read-to-set) */
+		return atomic_fetch_or(&p->regs[l.word], SWSM_SMBI);
 	case REG_EIMS:   /* reads the current mask */
 	default:
 		return reg_get(p, l.word);
@@ -389,6 +395,64 @@ static void write_tail(struct sim_port *p, const struct sim_reg_loc *l, uint32_t
 	atomic_store_explicit(&p->regs[l->word], v, memory_order_release);
 }
 
+/* ---- rules the hardware does not enforce but a driver must follow ----
+ * The device would go along; the model records a violation so a driver
+ * that skips the step fails its tests. */
+
+void sim_fault_link_stuck(unsigned port, unsigned resets)
+{
+	if (port < SIM_MAX_PORTS)
+		atomic_store(&link_stuck[port], resets);
+}
+
+/* §5.2.5.3.2 master disable: a global reset with PCIe master access still
+ * enabled while a queue can move data may leave a DMA half done (Linux's
+ * ixgbe: "prevent the PCI-E bus from hanging").  Returns the first queue
+ * that could be in flight, or -1. */
+static int queue_in_flight(struct sim_port *p)
+{
+	if (!(reg_get(p, W(STATUS)) & STATUS_GIO))
+		return -1;
+	bool rxen = reg_get(p, W(RXCTRL)) & RXCTRL_RXEN;
+	for (unsigned q = 0; q < SIM_NQUEUES; q++)
+		if ((rxen && (reg_val(p, REG_RXDCTL, q) & XDCTL_ENABLE)) ||
+		    (reg_val(p, REG_TXDCTL, q) & XDCTL_ENABLE))
+			return (int)q;
+	return -1;
+}
+
+/* §10.5.4: AUTOC and AUTOC2 are shared with manageability firmware; software
+ * writes them holding SW_FW_SYNC.SW_MAC_CSR_SM, taken under SWSM. */
+static void check_mac_csr_owned(struct sim_port *p, const char *reg, uint32_t v)
+{
+	if (!(reg_get(p, W(SW_FW_SYNC)) & SW_FW_SYNC_SW_MAC_CSR_SM))
+		sim_violation_add(p, "%s = 0x%08x written without the SW/FW semaphore: "
+		                  "SW_FW_SYNC.SW_MAC_CSR_SM not held (§10.5.4, §8.2.3.4.11; "
+		                  "manageability firmware shares %s)", reg, v, reg);
+}
+
+/* Receive turned on (RXCTRL.RXEN 0 -> 1): the settings the 82599 needs. */
+static void check_rx_enable(struct sim_port *p, uint32_t v)
+{
+	uint32_t rdrx = reg_get(p, W(RDRXCTL));
+	/* 82599 erratum (Linux's ixgbe_enable_rx_dma_82599): RXEN is set only
+	 * with the RX security path stopped.  It bites when frames are already
+	 * arriving; the model, like Linux, wants it every time, so every
+	 * bring-up in the tests checks it. */
+	if (!(reg_get(p, W(SECRXCTRL)) & SECRXCTRL_RX_DIS))
+		sim_violation_add(p, "RXCTRL.RXEN set with the RX security path running: set "
+		                  "SECRXCTRL.RX_DIS, wait for SECRXSTAT.SECRX_RDY, set RXEN, then clear "
+		                  "RX_DIS (82599 erratum; §8.2.3.12.5)");
+	/* §8.2.3.8.8: RSCACKC and FCOE_WRFIX must be set, RSCFRSTSIZE 0 (Linux:
+	 * "hardware requires some bits be set by default") */
+	if ((rdrx & (RDRXCTL_RSCACKC | RDRXCTL_FCOE_WRFIX)) != (RDRXCTL_RSCACKC | RDRXCTL_FCOE_WRFIX) ||
+	    (rdrx & RDRXCTL_RSCFRSTSIZE))
+		sim_violation_add(p, "RXCTRL.RXEN set with RDRXCTL = 0x%08x: RSCACKC (bit 25) and "
+		                  "FCOE_WRFIX (bit 26) must be set and RSCFRSTSIZE (bits 21:17) clear "
+		                  "(§8.2.3.8.8)", rdrx);
+	(void)v;
+}
+
 static void write_hook(struct sim_port *p, const struct sim_reg_loc *l, uint32_t v)
 {
 	char nb[48];
@@ -396,6 +460,15 @@ static void write_hook(struct sim_port *p, const struct sim_reg_loc *l, uint32_t
 	switch (l->id) {
 	case REG_CTRL:
 		if (v & CTRL_RST) {          /* §4.6.3.2 global reset, self-clearing */
+			int q = queue_in_flight(p);
+			if (q >= 0)
+				sim_violation_add(p, "CTRL.RST with PCIe master access enabled (STATUS.GIO set) "
+				                  "and queue %d still enabled: DMA may be in flight; set "
+				                  "CTRL.GIO_MASTER_DISABLE and wait for STATUS.GIO to clear "
+				                  "first (§5.2.5.3.2 master disable)", q);
+			unsigned stuck = atomic_load(&link_stuck[p->id]);
+			if (stuck)
+				atomic_store(&link_stuck[p->id], stuck - 1);
 			atomic_store(&p->in_reset, true);
 			reg_put(p, l->word, v);
 			atomic_fetch_or(&p->req, REQ_RESET);
@@ -443,7 +516,34 @@ static void write_hook(struct sim_port *p, const struct sim_reg_loc *l, uint32_t
 	case REG_RDRXCTL:                /* DMAIDONE is read-only */
 		reg_put(p, l->word, (v & ~RDRXCTL_DMAIDONE) | (old & RDRXCTL_DMAIDONE));
 		return;
+	case REG_SWSM:                   /* §8.2.3.4.9: no firmware here, so SWESMBI sticks */
+		reg_put(p, l->word, v & (SWSM_SMBI | SWSM_SWESMBI));
+		return;
+	case REG_SW_FW_SYNC:             /* §10.5.4: changed only under SWSM.SWESMBI */
+		if (v != old && !(reg_get(p, W(SWSM)) & SWSM_SWESMBI))
+			sim_violation_add(p, "SW_FW_SYNC 0x%08x -> 0x%08x without holding SWSM.SWESMBI "
+			                  "(§10.5.4: take the software/firmware semaphore first)", old, v);
+		reg_put(p, l->word, v);
+		return;
+	case REG_RXCTRL:
+		if ((v & RXCTRL_RXEN) && !(old & RXCTRL_RXEN))
+			check_rx_enable(p, v);
+		reg_put(p, l->word, v);
+		return;
+	case REG_MAXFRS:
+		/* inferred, not a datasheet rule: Linux and DPDK never program
+		 * less than 1518 (a full-size frame with FCS must fit) */
+		if ((v >> MAXFRS_MFS_SHIFT) < 1518)
+			sim_violation_add(p, "MAXFRS.MFS = %u is below 1518 (§8.2.3.22.13; a full-size frame "
+			                  "with FCS must fit, whatever the MTU)", v >> MAXFRS_MFS_SHIFT);
+		reg_put(p, l->word, v);
+		return;
+	case REG_AUTOC2:
+		check_mac_csr_owned(p, "AUTOC2", v);
+		reg_put(p, l->word, v);
+		return;
 	case REG_AUTOC:
+		check_mac_csr_owned(p, "AUTOC", v);
 		reg_put(p, l->word, v);
 		if (v & AUTOC_AN_RESTART)    /* §4.6.4: restart link setup */
 			atomic_fetch_or(&p->req, REQ_AN);

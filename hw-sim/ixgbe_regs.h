@@ -42,9 +42,9 @@ enum sim_reg_mode { M_RW, M_RO, M_WO, M_RC, M_RCL, M_RCH, M_HOOK };
 	/* §8.2.3.2 EEPROM / flash, §8.2.3.4 PCIe */ \
 	R(EEC,         0x10010, 0,    1,   M_HOOK, 0x00000100, "8.2.3.2.1 EEPROM/Flash Control") \
 	R(EERD,        0x10014, 0,    1,   M_HOOK, 0x00000000, "8.2.3.2.2 EEPROM Read") \
-	R(SWSM,        0x10140, 0,    1,   M_RW,   0x00000000, "8.2.3.4.x Software Semaphore") \
+	R(SWSM,        0x10140, 0,    1,   M_HOOK, 0x00000000, "8.2.3.4.9 Software Semaphore") \
 	R(FWSM,        0x10148, 0,    1,   M_RO,   0x00000000, "8.2.3.4.x Firmware Semaphore") \
-	R(SW_FW_SYNC,  0x10160, 0,    1,   M_RW,   0x00000000, "8.2.3.4.x SW/FW Synchronisation") \
+	R(SW_FW_SYNC,  0x10160, 0,    1,   M_HOOK, 0x00000000, "8.2.3.4.11 Software-Firmware Synchronization") \
 	R(GCR,         0x11000, 0,    1,   M_RW,   0x00000000, "8.2.3.4.1 PCIe Control") \
 	R(GCR_EXT,     0x11050, 0,    1,   M_RW,   0x00000000, "8.2.3.4.x PCIe Control Extended") \
 	/* §8.2.3.5 interrupts */ \
@@ -89,7 +89,7 @@ enum sim_reg_mode { M_RW, M_RO, M_WO, M_RC, M_RCL, M_RCH, M_HOOK };
 	R(RQSMR,       0x02300, 4,    32,  M_RW,   0x00000000, "8.2.3.23.x Receive Queue Statistic Mapping") \
 	R(RDRXCTL,     0x02F00, 0,    1,   M_HOOK, 0x00000000, "8.2.3.8.8 Receive DMA Control") \
 	R(RXDSTATCTRL, 0x02F40, 0,    1,   M_RW,   0x00000000, "8.2.3.23.x Rx DMA Statistic Counter Control") \
-	R(RXCTRL,      0x03000, 0,    1,   M_RW,   0x00000000, "8.2.3.8.10 Receive Control") \
+	R(RXCTRL,      0x03000, 0,    1,   M_HOOK,   0x00000000, "8.2.3.8.10 Receive Control") \
 	R(RTRUP2TC,    0x03020, 0,    1,   M_RW,   0x00000000, "8.2.3.10.x DCB Rx User Priority to TC") \
 	R(RTRPCS,      0x02430, 0,    1,   M_RW,   0x00000000, "8.2.3.10.1 DCB Receive Packet Plane Control") \
 	R(RTRPT4C,     0x02140, 4,    8,   M_RW,   0x00000000, "8.2.3.10.x DCB Rx Packet Plane T4 Config") \
@@ -154,8 +154,8 @@ enum sim_reg_mode { M_RW, M_RO, M_WO, M_RC, M_RCL, M_RCH, M_HOOK };
 	R(SECTXCTRL,   0x08800, 0,    1,   M_RW,   0x00000000, "8.2.3.26.x Security Tx Control") \
 	R(SECTXSTAT,   0x08804, 0,    1,   M_RO,   0x00000001, "8.2.3.26.x Security Tx Status (ready)") \
 	R(SECTXMINIFG, 0x08810, 0,    1,   M_RW,   0x00000000, "8.2.3.26.x Security Tx Buffer Minimum IFG") \
-	R(SECRXCTRL,   0x08D00, 0,    1,   M_RW,   0x00000000, "8.2.3.26.x Security Rx Control") \
-	R(SECRXSTAT,   0x08D04, 0,    1,   M_RO,   0x00000001, "8.2.3.26.x Security Rx Status (ready)") \
+	R(SECRXCTRL,   0x08D00, 0,    1,   M_RW,   0x00000000, "8.2.3.12.5 Security Rx Control") \
+	R(SECRXSTAT,   0x08D04, 0,    1,   M_RO,   0x00000001, "8.2.3.12.6 Security Rx Status (SECRX_RDY: always ready in the model)") \
 	R(RTTUP2TC,    0x0C800, 0,    1,   M_RW,   0x00000000, "8.2.3.10.x DCB Tx User Priority to TC") \
 	R(TXPBSIZE,    0x0CC00, 4,    8,   M_RW,   0x00000000, "8.2.3.9.13 Transmit Packet Buffer Size") \
 	R(RTTPCS,      0x0CD00, 0,    1,   M_RW,   0x00000000, "8.2.3.10.x DCB Tx Packet Plane Control") \
@@ -166,11 +166,11 @@ enum sim_reg_mode { M_RW, M_RO, M_WO, M_RC, M_RCL, M_RCH, M_HOOK };
 	R(HLREG1,      0x04244, 0,    1,   M_RO,   0x00000000, "8.2.3.22.9 MAC Core Status 1") \
 	R(MSCA,        0x0425C, 0,    1,   M_RW,   0x00000000, "8.2.3.22.x MDI Single Command and Address") \
 	R(MSRWD,       0x04260, 0,    1,   M_RW,   0x00000000, "8.2.3.22.x MDI Single Read and Write Data") \
-	R(MAXFRS,      0x04268, 0,    1,   M_RW,   0x05EE0000, "8.2.3.22.13 Max Frame Size (MFS bits 31:16)") \
+	R(MAXFRS,      0x04268, 0,    1,   M_HOOK,   0x05EE0000, "8.2.3.22.13 Max Frame Size (MFS bits 31:16)") \
 	R(MFLCN,       0x04294, 0,    1,   M_RW,   0x00000000, "8.2.3.22.x MAC Flow Control") \
 	R(AUTOC,       0x042A0, 0,    1,   M_HOOK, 0x00006000, "8.2.3.22.19 Auto Negotiation Control") \
 	R(LINKS,       0x042A4, 0,    1,   M_HOOK, 0x00000000, "8.2.3.22.20 Link Status") \
-	R(AUTOC2,      0x042A8, 0,    1,   M_RW,   0x00000000, "8.2.3.22.21 Auto Negotiation Control 2") \
+	R(AUTOC2,      0x042A8, 0,    1,   M_HOOK,   0x00000000, "8.2.3.22.21 Auto Negotiation Control 2") \
 	R(AUTOC3,      0x042AC, 0,    1,   M_RW,   0x00000000, "8.2.3.22.x Auto Negotiation Control 3") \
 	R(ANLP1,       0x042B0, 0,    1,   M_RO,   0x00000000, "8.2.3.22.x AN Link Partner Ability 1") \
 	R(LINKS2,      0x04324, 0,    1,   M_RO,   0x00000000, "8.2.3.22.x Link Status 2") \
@@ -282,6 +282,13 @@ uint32_t sim_reg_word(enum sim_reg_id id, unsigned inst);
 #define EICR_LSC            (1u << 20)
 #define RDRXCTL_CRCSTRIP    (1u << 1)
 #define RDRXCTL_DMAIDONE    (1u << 3)
+#define RDRXCTL_RSCFRSTSIZE (0x1Fu << 17)
+#define RDRXCTL_RSCACKC     (1u << 25)
+#define RDRXCTL_FCOE_WRFIX  (1u << 26)
+#define SWSM_SMBI           (1u << 0)   /* read-to-set software semaphore */
+#define SWSM_SWESMBI        (1u << 1)   /* software/firmware semaphore */
+#define SW_FW_SYNC_SW_MAC_CSR_SM (1u << 3)  /* software owns the shared MAC CSRs (AUTOC...) */
+#define SECRXCTRL_RX_DIS    (1u << 1)
 #define RXCTRL_RXEN         (1u << 0)
 #define XDCTL_ENABLE        (1u << 25)  /* RXDCTL / TXDCTL */
 #define SRRCTL_BSIZEPKT_MASK 0x1Fu      /* 1 KB units */

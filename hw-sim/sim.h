@@ -116,6 +116,10 @@ void sim_fault_stall(unsigned port, unsigned ms);
  * reset): queues stop, registers go back to their reset values, in-flight
  * frames are lost (X710: the admin queue is disabled too). */
 void sim_fault_reset(unsigned port);
+/* The link does not train (AN completes, LINKS stays down) until the
+ * driver has set CTRL.RST `resets` more times: "82599 devices sometimes
+ * just don't come up" (Snabb's intel_mp resets once more after 2 s). */
+void sim_fault_link_stuck(unsigned port, unsigned resets);
 
 /* X710 ports only (ignored for an 82599 port): */
 /* The firmware ignores the next n admin send queue commands: no DD, the

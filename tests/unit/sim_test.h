@@ -52,6 +52,10 @@
 #define ROC       0x040AC
 #define HLREG0    0x04240
 #define MAXFRS    0x04268
+#define SWSM      0x10140
+#define SW_FW_SYNC 0x10160
+#define SECRXCTRL 0x08D00
+#define SECRXSTAT 0x08D04
 #define AUTOC     0x042A0
 #define LINKS     0x042A4
 #define DMATXCTL  0x04A80
@@ -131,10 +135,12 @@ static inline void t_open(struct tport *t, const char *spec)
 	assert_int_equal(rc, 0);
 }
 
-/* §4.6.3: reset, wait for RST to clear, EEPROM and DMA init done. */
+/* §4.6.3: master disable, reset, wait for RST to clear, EEPROM and DMA init done. */
 static inline void t_reset(struct tport *t)
 {
 	wr(t, EIMC, 0x7FFFFFFF);
+	wr(t, CTRL, rd(t, CTRL) | (1u << 2));                     /* §5.2.5.3.2 master disable */
+	assert_true(wait_reg(t, STATUS, 1u << 19, 0, 100));      /* STATUS.GIO clear */
 	wr(t, CTRL, (1u << 26) | (1u << 3));
 	assert_true(wait_reg(t, CTRL, (1u << 26) | (1u << 3), 0, 100));
 	wr(t, EIMC, 0x7FFFFFFF);
@@ -142,13 +148,38 @@ static inline void t_reset(struct tport *t)
 	assert_true(wait_reg(t, RDRXCTL, 1u << 3, 1u << 3, 100));
 }
 
+/* §10.5.4: AUTOC written holding SW_FW_SYNC.SW_MAC_CSR_SM, taken and
+ * given back under SWSM (SMBI read-to-set, then SWESMBI). */
+static inline void t_swsm(struct tport *t, bool take)
+{
+	if (take) {
+		assert_true(wait_reg(t, SWSM, 1u, 0, 100));          /* SMBI: the read takes it */
+		wr(t, SWSM, 1u | 2u);                                 /* SWESMBI */
+		assert_true(rd(t, SWSM) & 2u);
+	} else {
+		wr(t, SWSM, 0);
+	}
+}
+
+static inline void t_autoc(struct tport *t, uint32_t autoc)
+{
+	t_swsm(t, true);
+	wr(t, SW_FW_SYNC, rd(t, SW_FW_SYNC) | (1u << 3));        /* SW_MAC_CSR_SM */
+	t_swsm(t, false);
+	wr(t, AUTOC, autoc);
+	t_swsm(t, true);
+	wr(t, SW_FW_SYNC, rd(t, SW_FW_SYNC) & ~(1u << 3));
+	t_swsm(t, false);
+}
+
 /* §4.6.4 link setup, §4.6.7/4.6.8 global RX/TX set-up. */
 static inline void t_init(struct tport *t, bool promisc)
 {
 	t_reset(t);
-	wr(t, AUTOC, (rd(t, AUTOC) & ~(7u << 13)) | (3u << 13) | (1u << 12));
+	t_autoc(t, (rd(t, AUTOC) & ~(7u << 13)) | (3u << 13) | (1u << 12));
 	wr(t, HLREG0, rd(t, HLREG0) | 1u | 2u | (1u << 10));     /* TXCRCEN RXCRCSTRP TXPADEN */
-	wr(t, RDRXCTL, rd(t, RDRXCTL) | 2u);                       /* CRCSTRIP */
+	/* CRCSTRIP, and RSCACKC + FCOE_WRFIX, which §8.2.3.8.8 requires */
+	wr(t, RDRXCTL, rd(t, RDRXCTL) | 2u | (1u << 25) | (1u << 26));
 	wr(t, FCTRL, (1u << 10) | (promisc ? (1u << 8) | (1u << 9) : 0));
 	wr(t, DMATXCTL, 1u);                                       /* TE */
 }
@@ -188,7 +219,12 @@ static inline void t_rx_queue(struct tport *t, unsigned q, unsigned n, unsigned 
 	wr(t, RXDCTL(q), ENABLE);
 	assert_true(wait_reg(t, RXDCTL(q), ENABLE, ENABLE, 100));
 	wr(t, RDT(q), n - 1);
-	wr(t, RXCTRL, 1);
+	if (!(rd(t, RXCTRL) & 1u)) {   /* 82599 erratum: RXEN with the RX security path stopped */
+		wr(t, SECRXCTRL, 2u);                                  /* RX_DIS */
+		assert_true(wait_reg(t, SECRXSTAT, 1u, 1u, 100));     /* SECRX_RDY */
+		wr(t, RXCTRL, 1);
+		wr(t, SECRXCTRL, 0);
+	}
 }
 
 /* §4.6.8.1 */
