@@ -100,10 +100,22 @@ int pcap_in_next(struct pcap_in *in, uint8_t *buf, uint32_t max, struct pcap_rec
 	if (in->snaplen != 0 && caplen > in->snaplen)
 		return pcap_in_fail(in, "%s: record at byte offset %llu: length %u exceeds the file's snaplen %u",
 		                    in->path, (unsigned long long)at, caplen, in->snaplen);
-	if (caplen > max)
-		return pcap_in_fail(in, "%s: record at byte offset %llu: length %u exceeds the largest frame "
-		                    "kvick holds (%u bytes)", in->path, (unsigned long long)at, caplen, max);
-	got = fread(buf, 1, caplen, in->f);
+	/* A record larger than buf (a GSO capture's 64 KB frames) keeps its
+	 * first max bytes; the rest is read past. */
+	uint32_t kept = caplen < max ? caplen : max;
+	got = fread(buf, 1, kept, in->f);
+	/* Read, not seek, past the rest: a record cut off by the end of the
+	 * file is then found here, as for any record. */
+	if (got == kept) {
+		uint8_t skip[4096];
+		while (got < caplen) {
+			size_t want = caplen - got < sizeof(skip) ? caplen - got : sizeof(skip);
+			size_t n = fread(skip, 1, want, in->f);
+			got += n;
+			if (n < want)
+				break;
+		}
+	}
 	if (got < caplen)
 		return pcap_in_fail(in, "%s: record at byte offset %llu: truncated data (%zu of %u bytes)",
 		                    in->path, (unsigned long long)at, got, caplen);
@@ -111,6 +123,7 @@ int pcap_in_next(struct pcap_in *in, uint8_t *buf, uint32_t max, struct pcap_rec
 	rec->offset = at;
 	rec->ts_ns = (uint64_t)sec * 1000000000u + (in->nsec ? frac : (uint64_t)frac * 1000u);
 	rec->caplen = caplen;
+	rec->kept = kept;
 	rec->origlen = origlen;
 	return 1;
 }

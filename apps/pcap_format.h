@@ -53,6 +53,7 @@ struct pcap_record {
 	uint64_t offset;     /* byte offset of its record header */
 	uint64_t ts_ns;      /* capture time, ns since the Unix epoch */
 	uint32_t caplen;     /* bytes stored (incl_len) */
+	uint32_t kept;       /* of those, bytes read into the buffer (<= its max) */
 	uint32_t origlen;    /* bytes on the wire (orig_len) */
 };
 
@@ -61,7 +62,8 @@ struct pcap_record {
  * call pcap_in_close() to release what was opened. */
 int pcap_in_open(struct pcap_in *in, const char *path);
 
-/* Read the next record's bytes into buf (room for max bytes).
+/* Read the next record's bytes into buf (room for max bytes; a longer
+ * record keeps its first max bytes, rec->kept says how many).
  * Returns 1 with *rec filled, 0 at a clean end of file, -1 on a truncated
  * or corrupt record (in->error says what and where; the file position is
  * unspecified and every later call returns -1). */

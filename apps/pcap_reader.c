@@ -3,15 +3,19 @@
  * Reads a classic pcap file (microsecond or nanosecond timestamps, either
  * byte order; see pcap_format.h) front to back, up to one batch per breath
  * and never more than the output link has room for, so no frame is read
- * only to be dropped.  Each frame's capture time goes to
- * packet->timestamp_ns, which pcap_writer writes back out.
+ * only to be dropped.  Each frame's capture time (and, when the capture
+ * cut it, its original length) goes with the packet, and pcap_writer
+ * writes both back out.
  *
  * Bad input, decided early where possible:
  *  - a file that cannot be opened, or whose header is not a classic
  *    Ethernet pcap header, is refused with the topology (check()), and
  *    again by new() if it changed since: nothing starts;
- *  - a truncated or corrupt record (length over snaplen or over
- *    PACKET_MAX_FRAME, short header, short data) is found while reading:
+ *  - a record longer than a packet holds (PACKET_MAX_FRAME; a GSO
+ *    capture's 64 KB frames) is delivered cut to that length, counted as
+ *    snapped, its original length kept with it; reading goes on;
+ *  - a truncated or corrupt record (length over snaplen, short header,
+ *    short data) is found while reading:
  *    every frame before it has been delivered, the message naming the byte
  *    offset is logged and kept for the report, `errors` counts it, and the
  *    reader is done (even with loop=true: the file is broken).
@@ -142,10 +146,16 @@ static bool pcap_reader_one(struct app *app, struct pcap_reader *r, struct packe
 		struct pcap_record rec;
 		int got = pcap_in_next(&r->in, packet_data(p), PACKET_MAX_FRAME, &rec);
 		if (got == 1) {
-			p->length = (uint16_t)rec.caplen;
-			p->timestamp_ns = rec.ts_ns;
-			if (rec.origlen > rec.caplen)
-				(*r->snapped)++;   /* the capture kept only part of it */
+			p->length = (uint16_t)rec.kept;
+			packet_set_timestamp(p, rec.ts_ns);
+			/* Cut by the capture (orig_len > incl_len) or here (a record
+			 * longer than a packet holds): the wire length goes with it. */
+			uint32_t wire = rec.origlen > rec.caplen ? rec.origlen : rec.caplen;
+			if (wire > rec.kept) {
+				p->flags |= PACKET_F_SNAPPED;
+				p->orig_length = wire;
+				(*r->snapped)++;
+			}
 			r->pass_records++;
 			return true;
 		}
@@ -296,25 +306,27 @@ static const struct app_class pcap_reader_class = {
 		"Reads classic pcap files with microsecond (a1b2c3d4) or nanosecond\n"
 		"(a1b23c4d) timestamps, in either byte order, link type Ethernet (pcapng is\n"
 		"not supported). Up to 128 frames per breath, never more than the output link\n"
-		"has room for. Each frame's capture time goes into the packet's timestamp.\n"
+		"has room for. Each frame's capture time goes with the packet, and so does the\n"
+		"original length of a frame the capture cut short: pcap_writer writes both\n"
+		"back. A record longer than 9216 bytes (a GSO capture) is sent cut to 9216\n"
+		"bytes, counted as snapped, its original length kept; reading goes on.\n"
 		"Without loop the reader is done at end of file, so `kvick run` stops once\n"
 		"everything is delivered.\n"
 		"Replay: rate= paces frames from the TSC (a token bucket, as for generator);\n"
 		"timing=recorded sends each frame once as much time has passed since the\n"
 		"first as their capture times differ by (a loop continues the timeline).\n"
 		"A frame read but not yet due waits in the reader.\n"
-		"Errors: a file that cannot be opened, or is not a classic Ethernet pcap,\n"
-		"is refused with the topology (kvick check says so too). A truncated or\n"
-		"corrupt record (length over the file's snaplen or over 9216 bytes, short\n"
-		"header, short data) ends the reading:\n"
-		"every frame before it is delivered, the message names the record's byte\n"
-		"offset (log and report), errors counts it, and the reader is done, even with\n"
-		"loop=true.\n"
+		"Errors: a file that cannot be opened, or is not a classic Ethernet pcap, is\n"
+		"refused with the topology (kvick check says so too). A truncated or corrupt\n"
+		"record (length over the file's snaplen, short header, short data) ends the\n"
+		"reading: every frame before it is delivered, the message names the record's\n"
+		"byte offset (log and report), errors counts it, and the reader is done, even\n"
+		"with loop=true.\n"
 		"Counters:\n"
-		"  packets, bytes   frames sent\n"
+		"  packets, bytes   frames sent (bytes as sent)\n"
 		"  errors           a corrupt or truncated record ended the file\n"
-		"  snapped          frames the capture cut short (orig_len > incl_len), sent\n"
-		"                   as captured\n"
+		"  snapped          frames sent shorter than on the wire: cut by the capture\n"
+		"                   (orig_len > incl_len) or here (over 9216 bytes)\n"
 		"  loops            rewinds to the first record (loop=true)\n"
 		"  alloc_failures   breaths with an empty freelist (nothing lost: reading\n"
 		"                   resumes next breath)\n",

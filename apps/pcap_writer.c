@@ -1,9 +1,11 @@
 /* pcap_writer.c -- frames from input into a pcap file.
  *
  * Writes a classic pcap file (link type Ethernet) that tcpdump, tshark and
- * libpcap read.  A frame's time is packet->timestamp_ns when it has one
- * (a frame from pcap_reader keeps its capture time, so reader -> writer
- * copies a file exactly) and the wall clock at writing otherwise.
+ * libpcap read.  A frame's time is its capture time when it has one
+ * (PACKET_F_TIMESTAMP, 0 included) and the wall clock at writing
+ * otherwise; a snapped frame's record keeps its original length.  So
+ * pcap_reader -> pcap_writer copies a file exactly: frames, times to the
+ * file's precision, original lengths.
  *
  * Records are buffered and written in large chunks; the buffer is also
  * written whenever a breath brings nothing, so a quiet run's file is up to
@@ -126,9 +128,9 @@ static void pcap_writer_push(struct app *app)
 	for (uint32_t k = 0; k < n; k++) {
 		struct packet *p = pkts[k];
 		uint64_t ts = p->timestamp_ns;
-		if (ts == 0)
+		if (!(p->flags & PACKET_F_TIMESTAMP))
 			ts = now ? now : (now = wall_clock_ns());
-		pcap_out_write(&w->out, packet_data(p), p->length, p->length, ts);
+		pcap_out_write(&w->out, packet_data(p), p->length, packet_wire_length(p), ts);
 	}
 	packet_free_batch(pkts, n);
 	w->dirty = true;
@@ -172,9 +174,10 @@ static const struct app_class pcap_writer_class = {
 	.doc =
 		"Ports: input.\n"
 		"Writes a classic pcap file, link type Ethernet, snaplen 65535, readable by\n"
-		"tcpdump, tshark and libpcap. A record's time is the packet's timestamp when\n"
-		"it has one (frames from pcap_reader keep their capture time) and the wall\n"
-		"clock otherwise. Records are buffered; the buffer is written when full,\n"
+		"tcpdump, tshark and libpcap. A record's time is the frame's capture time when\n"
+		"it has one (frames from pcap_reader and rawsock; 0 is a time too) and the\n"
+		"wall clock otherwise; a snapped frame keeps its original length (orig_len),\n"
+		"so pcap_reader -> pcap_writer copies a classic pcap exactly. Records are buffered; the buffer is written when full,\n"
 		"whenever a breath brings no packets, and at stop, which closes the file. A\n"
 		"file whose folder is missing or not writable is refused with the topology\n"
 		"(kvick check says so too); one that still cannot be created fails at start.\n"

@@ -292,7 +292,7 @@ static unsigned rx_frame(struct rawsock *s, struct tpacket2_hdr *h, struct packe
 	/* The kernel's receive time, for pcap_writer and friends. */
 	uint64_t ts = (uint64_t)h->tp_sec * 1000000000ull + h->tp_nsec;
 	for (unsigned i = 0; i < n; i++)
-		out[i]->timestamp_ns = ts;
+		packet_set_timestamp(out[i], ts);
 	return n;
 }
 

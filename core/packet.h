@@ -45,8 +45,9 @@ struct packet {
 	uint16_t gso_size;
 	uint8_t  gso_type;
 	uint8_t  pad0[3];
-	uint64_t timestamp_ns; /* capture time, 0 if unknown (pcap apps) */
-	uint8_t  pad1[PACKET_HEADER - 32];
+	uint64_t timestamp_ns; /* with PACKET_F_TIMESTAMP: capture time (0 is a time) */
+	uint32_t orig_length;  /* with PACKET_F_SNAPPED: length on the wire (> length) */
+	uint8_t  pad1[PACKET_HEADER - 36];
 	uint8_t  data[PACKET_DATA_SIZE];
 };
 
@@ -55,6 +56,12 @@ struct packet {
  * is a GSO super-frame to be segmented in gso_size pieces. */
 #define PACKET_F_CSUM_PARTIAL 0x1
 #define PACKET_F_GSO          0x2
+/* timestamp_ns holds the frame's capture time (a pcap record's, the
+ * kernel's); without it the time is unknown, so 0 can be a real time. */
+#define PACKET_F_TIMESTAMP    0x4
+/* The frame was cut short (a pcap record with incl_len < orig_len, or one
+ * longer than PACKET_MAX_FRAME): orig_length says how long it was. */
+#define PACKET_F_SNAPPED      0x8
 
 static_assert(sizeof(struct packet) == PACKET_SIZE, "packet is PACKET_SIZE bytes");
 static_assert(offsetof(struct packet, data) == PACKET_HEADER, "metadata is one cache line");
@@ -62,6 +69,18 @@ static_assert(PACKET_HEADROOM + PACKET_MAX_FRAME <= PACKET_DATA_SIZE, "jumbo fra
 static_assert(PACKET_SIZE % 64 == 0, "packets are cache-line aligned");
 
 static inline uint8_t *packet_data(struct packet *p) { return p->data + p->headroom; }
+
+/* The frame's length on the wire: orig_length for a snapped frame. */
+static inline uint32_t packet_wire_length(const struct packet *p)
+{
+	return (p->flags & PACKET_F_SNAPPED) ? p->orig_length : p->length;
+}
+
+static inline void packet_set_timestamp(struct packet *p, uint64_t ns)
+{
+	p->timestamp_ns = ns;
+	p->flags |= PACKET_F_TIMESTAMP;
+}
 
 /* Bus address a device should DMA the frame to/from. */
 static inline uint64_t packet_dma_addr(const struct packet *p) { return p->iova + p->headroom; }
@@ -74,6 +93,8 @@ static inline uint8_t *packet_prepend(struct packet *p, uint16_t n)
 		return NULL;
 	p->headroom -= n;
 	p->length += n;
+	if (p->flags & PACKET_F_SNAPPED)
+		p->orig_length += n;   /* the frame on the wire grew too */
 	return packet_data(p);
 }
 
@@ -83,6 +104,8 @@ static inline void packet_shift(struct packet *p, uint16_t n)
 	assert(n <= p->length);
 	p->headroom += n;
 	p->length -= n;
+	if (p->flags & PACKET_F_SNAPPED)
+		p->orig_length -= n;
 }
 
 /* Reset a packet to "empty, default headroom, no offload state": the 24
@@ -201,6 +224,7 @@ static inline struct packet *packet_clone(const struct packet *p)
 	static_assert(offsetof(struct packet, timestamp_ns) + 8 - offsetof(struct packet, length) == 24,
 	              "clone copies the metadata between iova and pad1");
 	memcpy(&c->length, &p->length, 24);
+	c->orig_length = p->orig_length;   /* meaningful with PACKET_F_SNAPPED */
 	uint32_t len = c->length, room = c->headroom;
 	if (room + len + PACKET_COPY_SLACK <= PACKET_DATA_SIZE)
 		packet_copy_frame(c->data + room, p->data + room, len);
