@@ -550,6 +550,21 @@ static void release(struct vhost_user *v)
 	free(v);
 }
 
+static int vhost_user_check(struct app_check *c, const struct app_args *args)
+{
+	const char *path = app_arg_str(args, "socket");
+	size_t max = sizeof(((struct vhost_user *)0)->path) - 1;
+	if (!path || !*path || strlen(path) > max)
+		return app_check_error(c, "socket", "socket='%s' must be a path of 1 to %zu characters",
+		                       path ? path : "", max);
+	struct stat st;
+	if (app_arg_bool(args, "server") && lstat(path, &st) == 0 && !S_ISSOCK(st.st_mode))
+		return app_check_error(c, "socket", "socket=%s exists and is not a socket", path);
+	return 0;
+}
+
+/* The path is as vhost_user_check() accepted it (listen_on() looks again:
+ * the file may have appeared since). */
 static int vhost_user_new(struct app *app, const struct app_args *args)
 {
 	struct vhost_user *v = calloc(1, sizeof *v);
@@ -561,12 +576,7 @@ static int vhost_user_new(struct app *app, const struct app_args *args)
 	v->server = app_arg_bool(args, "server");
 	for (int i = 0; i < NQUEUES; i++)
 		v->vs[i].kickfd = v->vs[i].callfd = v->vs[i].errfd = v->q[i].callfd = -1;
-	if (!path || !*path || strlen(path) >= sizeof v->path) {
-		free(v);
-		return app_error(app, "socket='%s' must be a path of 1 to %zu characters",
-		                 path ? path : "", sizeof v->path - 1);
-	}
-	strcpy(v->path, path);
+	snprintf(v->path, sizeof v->path, "%s", path);
 	if (v->server && listen_on(app, v) < 0) {
 		release(v);
 		return -1;
@@ -677,6 +687,7 @@ static const struct app_class vhost_user_class = {
 	.inputs = ports_in,
 	.outputs = ports_out,
 	.params = params,
+	.check = vhost_user_check,
 	.new = vhost_user_new,
 	.pull = vhost_user_pull,
 	.push = vhost_user_push,

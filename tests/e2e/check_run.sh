@@ -59,6 +59,7 @@ generator|app s generator size=50$SNK|t.topo:1:22: error: app 's' (class 'genera
 generator|app s generator rate=1Gbs$SNK|t.topo:1:22: error: app 's' (class 'generator'): rate=: rate "1Gbs": unknown unit "Gbs" (write a number and a unit: 1Mpps, 500kpps, 5Gbps, 100Mbps)
 generator|app s generator|t.topo:1:5: error: app 's' (class 'generator'): port 'output' is not linked: the frames would have nowhere to go
 latency|app s source count=1\napp l latency size=1\nlink s.output -> l.input|t.topo:2:15: error: unknown parameter 'size': class 'latency' takes no parameters
+vhost_user|app v vhost_user socket=$tmp/text.pcap|t.topo:1:25: error: app 'v' (class 'vhost_user'): socket=$tmp/text.pcap exists and is not a socket
 af_xdp|app x af_xdp ifname=lo mode=turbo|t.topo:1:29: error: app 'x' (class 'af_xdp'): mode=turbo: expected auto, native or skb
 af_xdp|app x af_xdp ifname=lo queue=-1|t.topo:1:30: error: app 'x' (class 'af_xdp'): queue=-1: expected 0 to 63
 vhost_user|app s source count=1\napp v vhost_user socket=/tmp/kvick-cr.sock server=maybe\nlink s.output -> v.input|t.topo:2:51: error: bad value 'maybe' for parameter 'server' (bool): expected a boolean (true/false, yes/no, on/off, 1/0)
