@@ -19,8 +19,7 @@
 #include "driver/drv_util.h"
 #include "driver/i40e.h"
 #include "hw-sim/sim.h"
-
-#include <arpa/inet.h>
+#include "frames.h"
 
 #define DRV (&i40e_driver)
 
@@ -98,38 +97,6 @@ static inline void x_close(struct xport *p, struct nic_stats *final)
 	p->nd = NULL;
 }
 
-/* ---- numbered frames (the 82599 tests' format) ---- */
-
-#define TEST_PATTERN_SIZE (9216 + 256)
-static uint8_t test_pattern[TEST_PATTERN_SIZE];
-
-static inline void test_pattern_init(void)
-{
-	uint32_t x = 2463534242u;
-	for (size_t i = 0; i < sizeof(test_pattern); i++) {
-		x ^= x << 13; x ^= x >> 17; x ^= x << 5;
-		test_pattern[i] = (uint8_t)x;
-	}
-}
-
-#define TEST_HDR 22   /* 14 Ethernet + 8 sequence */
-
-static inline void frame_fill(uint8_t *f, uint64_t seq, unsigned len)
-{
-	static const uint8_t hdr[14] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
-	                                 0x02, 0x00, 0x00, 0x00, 0x00, 0x01, 0x88, 0xb5 };
-	memcpy(f, hdr, 14);
-	memcpy(f + 14, &seq, 8);
-	memcpy(f + TEST_HDR, test_pattern + (seq & 255), len - TEST_HDR);
-}
-
-static inline bool frame_check(const uint8_t *f, uint64_t seq, unsigned len)
-{
-	uint64_t s;
-	memcpy(&s, f + 14, 8);
-	return s == seq && memcmp(f + TEST_HDR, test_pattern + (seq & 255), len - TEST_HDR) == 0;
-}
-
 /* Move n numbered frames from tx (queue 0) to rx (queue 0), at most
  * max_inflight between them, checking every frame byte for byte and in
  * order; len_of(seq) gives each frame's length.  Polls both drivers every
@@ -182,38 +149,6 @@ static inline void pump(struct nic_dev *tx, struct nic_dev *rx, uint64_t n,
 	res->sent = seq_tx;
 	res->received = seq_rx;
 	res->bytes = bytes;
-}
-
-/* An Ethernet/IPv4/UDP frame of flow i (source address and port vary). */
-static inline unsigned udp_frame(uint8_t *f, unsigned i)
-{
-	static const uint8_t eth[14] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
-	                                 0x02, 0, 0, 0, 0, 2, 0x08, 0x00 };
-	unsigned len = 14 + 20 + 8 + 32;
-	memset(f, 0, len);
-	memcpy(f, eth, 14);
-	uint8_t *ip = f + 14;
-	ip[0] = 0x45;
-	uint16_t tot = htons(20 + 8 + 32);
-	memcpy(ip + 2, &tot, 2);
-	ip[8] = 64;
-	ip[9] = 17;
-	uint8_t src[4] = { 10, 0, (uint8_t)(i >> 8), (uint8_t)i }, dst[4] = { 10, 1, 0, 1 };
-	memcpy(ip + 12, src, 4);
-	memcpy(ip + 16, dst, 4);
-	uint32_t sum = 0;
-	for (int k = 0; k < 20; k += 2)
-		sum += (uint32_t)ip[k] << 8 | ip[k + 1];
-	while (sum >> 16)
-		sum = (sum & 0xFFFF) + (sum >> 16);
-	uint16_t csum = htons((uint16_t)~sum);
-	memcpy(ip + 10, &csum, 2);
-	uint8_t *udp = ip + 20;
-	uint16_t sport = htons((uint16_t)(1024 + i * 7)), dport = htons(9), ulen = htons(8 + 32);
-	memcpy(udp, &sport, 2);
-	memcpy(udp + 2, &dport, 2);
-	memcpy(udp + 4, &ulen, 2);
-	return len;
 }
 
 /* Wait until the model has taken n frames off port's wire and DMA'd or
@@ -308,17 +243,10 @@ static inline const char *log_capture_end(void)
 	return buf;
 }
 
-static inline void assert_no_violations(void)
-{
-	for (unsigned i = 0; i < sim_violation_count(); i++)
-		print_message("model violation: %s\n", sim_violation(i));
-	assert_int_equal(sim_violation_count(), 0);
-}
-
-/* The same, but violations containing `known` are only printed: for the
- * model's reset window, where the model refuses writes "while a reset is
- * in progress" before any register (GLGEN_RSTAT.DEVSTATE, PFGEN_CTRL.PFSWR)
- * shows that reset -- a window no driver can see (see the test). */
+/* As assert_no_violations() (frames.h), but violations containing `known`
+ * are only printed: for the model's reset window, where it refuses writes
+ * "while a reset is in progress" before any register (GLGEN_RSTAT.DEVSTATE,
+ * PFGEN_CTRL.PFSWR) shows that reset -- a window no driver can see. */
 static inline void assert_no_violations_except(const char *known)
 {
 	unsigned other = 0;
