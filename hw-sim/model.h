@@ -303,7 +303,13 @@ void sim_iommu_fault(struct sim_port *p, const char *what, unsigned q, uint64_t 
  * RX_BUSY instead of dropping for lack of room (pcap/generator sources). */
 int  rx_frame(struct sim_port *p, const uint8_t *data, uint32_t len, unsigned flags, bool lossless);
 unsigned rx_fifo_drain(struct sim_port *p);
-void rx_fifo_clear(struct sim_port *p);
+
+/* ---- rxfifo.c: the RX packet buffer (both models) ---- */
+struct rxfifo_hdr { uint32_t len, flags; };   /* followed by len bytes */
+bool rxfifo_push(struct sim_port *p, const uint8_t *d, uint32_t len, uint64_t cap);
+struct rxfifo_hdr *rxfifo_peek(struct sim_port *p);   /* oldest frame, or NULL */
+void rxfifo_pop(struct sim_port *p, struct rxfifo_hdr *h);
+void rx_fifo_clear(struct sim_port *p);       /* empty it; its frames count as lost */
 int  rxq_start(struct sim_port *p, unsigned q);   /* 0 or -1 (violation recorded) */
 void rxq_stop(struct sim_port *p, unsigned q, int state);
 

@@ -219,63 +219,9 @@ static int rx_to_queue(struct sim_port *p, const uint8_t *d, uint32_t len, const
 
 /* ---- the RX packet buffer ---- */
 
-struct fifo_hdr { uint32_t len, flags; };
-#define FIFO_WRAP UINT32_MAX
-
 static uint64_t fifo_cap(struct sim_port *p)
 {
-	uint64_t cap = reg_val(p, REG_RXPBSIZE, 0) & 0x000FFC00;   /* SIZE, in KB units */
-	return cap < SIM_RXFIFO_BYTES ? cap : SIM_RXFIFO_BYTES;
-}
-
-static bool fifo_push(struct sim_port *p, const uint8_t *d, uint32_t len)
-{
-	struct sim_rxfifo *f = &p->fifo;
-	uint32_t need = sizeof(struct fifo_hdr) + ((len + 7) & ~7u);
-	uint64_t pos = f->tail % SIM_RXFIFO_BYTES, room = SIM_RXFIFO_BYTES - pos;
-	uint64_t pad = room < need ? room : 0;
-	if (f->tail - f->head + pad + need > fifo_cap(p))
-		return false;
-	if (pad) {
-		((struct fifo_hdr *)(f->mem + pos))->len = FIFO_WRAP;
-		f->tail += pad;
-		pos = 0;
-	}
-	struct fifo_hdr *h = (struct fifo_hdr *)(f->mem + pos);
-	h->len = len;
-	h->flags = 0;
-	memcpy(h + 1, d, len);
-	f->tail += need;
-	f->frames++;
-	return true;
-}
-
-static struct fifo_hdr *fifo_peek(struct sim_port *p)
-{
-	struct sim_rxfifo *f = &p->fifo;
-	if (!f->frames)
-		return NULL;
-	uint64_t pos = f->head % SIM_RXFIFO_BYTES;
-	struct fifo_hdr *h = (struct fifo_hdr *)(f->mem + pos);
-	if (h->len == FIFO_WRAP) {
-		f->head += SIM_RXFIFO_BYTES - pos;
-		h = (struct fifo_hdr *)f->mem;
-	}
-	return h;
-}
-
-static void fifo_pop(struct sim_port *p, struct fifo_hdr *h)
-{
-	p->fifo.head += sizeof *h + ((h->len + 7) & ~7u);
-	p->fifo.frames--;
-}
-
-void rx_fifo_clear(struct sim_port *p)
-{
-	/* frames in the packet buffer are lost by a reset: count them */
-	stat_add(&p->st.rx_drop_disabled, p->fifo.frames);
-	p->fifo.head = p->fifo.tail = 0;
-	p->fifo.frames = 0;
+	return reg_val(p, REG_RXPBSIZE, 0) & 0x000FFC00;   /* SIZE, in KB units */
 }
 
 static bool stalled(struct sim_port *p)
@@ -302,10 +248,10 @@ static void drop_at_queue(struct sim_port *p, unsigned q, int why)
 unsigned rx_fifo_drain(struct sim_port *p)
 {
 	unsigned moved = 0;
-	struct fifo_hdr *h;
+	struct rxfifo_hdr *h;
 	if (stalled(p))
 		return 0;
-	while ((h = fifo_peek(p))) {
+	while ((h = rxfifo_peek(p))) {
 		struct rx_class c;
 		rx_classify(p, (const uint8_t *)(h + 1), h->len, &c);
 		unsigned q = c.q;
@@ -314,7 +260,7 @@ unsigned rx_fifo_drain(struct sim_port *p)
 			break;                         /* head of line waits */
 		if (rc != RQ_OK)
 			drop_at_queue(p, q, rc);
-		fifo_pop(p, h);
+		rxfifo_pop(p, h);
 		moved++;
 	}
 	return moved;
@@ -404,7 +350,7 @@ int rx_frame(struct sim_port *p, const uint8_t *d, uint32_t len, unsigned flags,
 			return RX_DROPPED;
 		}
 	}
-	if (fifo_push(p, d, len))
+	if (rxfifo_push(p, d, len, fifo_cap(p)))
 		return RX_TAKEN;
 	p->c_mpc++;                            /* §8.2.3.23: packet buffer full */
 	stat_add(&p->st.rx_drop_nodesc, 1);

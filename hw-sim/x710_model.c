@@ -80,6 +80,7 @@ static void pf_reset(struct sim_port *p)
 {
 	struct x710 *x = p->x7;
 	queues_off(p);
+	rx_fifo_clear(p);                     /* frames waiting are lost (counted) */
 	reset_registers(p, false);
 	for (unsigned i = 0; i < X710_HMC_SDS; i++)
 		atomic_store(&x->sd[i], 0);

@@ -16,6 +16,7 @@
 #define X710_HMC_SDS   32      /* segment descriptors per PF (GLHMC_SDPART) */
 #define X710_SD_BYTES  (2u << 20)  /* a direct segment descriptor backs 2 MiB */
 #define X710_MAX_FRAME 9728u   /* largest frame the MAC takes (set MAC config) */
+#define X710_RX_PB_BYTES (512u * 1024u)  /* RX packet buffer of a port (inferred) */
 
 /* Timings (ns): not zero, so a driver that does not wait fails. */
 #define X710_T_CORER    1000000ull   /* GLGEN_RSTAT.DEVSTATE != 0 after a core reset */

@@ -15,9 +15,10 @@
  *      43, 45, 46): Toeplitz over the addresses (and ports for TCP/UDP)
  *      with the key in PFQF_HKEY, queue = PFQF_HLUT entry (hash mod 128,
  *      or 512 with PFQF_CTL_0.HASHLUTSIZE); otherwise queue 0;
- *   5. no free descriptor (from the head to QRX_TAIL), queue not enabled,
- *      or the DMA stalled (sim_fault_stall): dropped, GLPRT_RDPC.  (The
- *      model has no RX packet buffer.)
+ *   5. no free descriptor (from the head to QRX_TAIL), or the DMA stalled
+ *      (sim_fault_stall): the frame waits in the RX packet buffer
+ *      (X710_RX_PB_BYTES, inferred), blocking those behind it; a full
+ *      buffer, or a queue not enabled, drops it: GLPRT_RDPC.
  * Descriptors (32 bytes, read format): packet buffer address, header
  * buffer address (bit 0 overlaps DD: must be 0).  A frame longer than the
  * context's dbuff spans descriptors, EOF on the last.  Write-back: qword0
@@ -344,6 +345,12 @@ static int rx_dma(struct sim_port *p, unsigned q, const uint8_t *d, uint32_t len
 
 /* ---- a frame from the wire ---- */
 
+static bool stalled(struct sim_port *p)
+{
+	uint64_t until = atomic_load_explicit(&p->stall_until, memory_order_relaxed);
+	return until && sim_now() < until;
+}
+
 int x710_rx_frame(struct sim_port *p, const uint8_t *d, uint32_t len, unsigned flags, bool lossless)
 {
 	struct x710 *x = p->x7;
@@ -365,8 +372,7 @@ int x710_rx_frame(struct sim_port *p, const uint8_t *d, uint32_t len, unsigned f
 	struct rx_class c;
 	if (!err && pass)
 		classify(p, d, len, &c);
-	uint64_t stall = atomic_load_explicit(&p->stall_until, memory_order_relaxed);
-	if (lossless && !err && pass && ((stall && sim_now() < stall) || rx_dma(p, c.q, d, len, &c, true) != RQ_OK))
+	if (lossless && !err && pass && (p->fifo.frames || stalled(p) || rx_dma(p, c.q, d, len, &c, true) != RQ_OK))
 		return RX_BUSY;                       /* a paced source waits for room */
 	stat_add(&p->st.wire_rx_frames, 1);
 	if (err) {
@@ -384,20 +390,46 @@ int x710_rx_frame(struct sim_port *p, const uint8_t *d, uint32_t len, unsigned f
 	if (bc) x->c_bprc++;
 	else if (mc) x->c_mprc++;
 	else x->c_uprc++;
-	uint64_t until = atomic_load_explicit(&p->stall_until, memory_order_relaxed);
-	int rc = until && sim_now() < until ? RQ_NODESC          /* sim_fault_stall: the DMA waits */
-	                                    : rx_dma(p, c.q, d, len, &c, false);
-	if (rc == RQ_OK)
-		return RX_TAKEN;
-	if (rc == RQ_NODESC || rc == RQ_DISABLED) {
-		x->c_rdpc++;
-		stat_add(rc == RQ_NODESC ? &p->st.rx_drop_nodesc : &p->st.rx_drop_disabled, 1);
+	if (!p->fifo.frames && !stalled(p)) {
+		int rc = rx_dma(p, c.q, d, len, &c, false);
+		if (rc == RQ_OK)
+			return RX_TAKEN;
+		if (rc != RQ_NODESC) {
+			if (rc == RQ_DISABLED) {
+				x->c_rdpc++;
+				stat_add(&p->st.rx_drop_disabled, 1);
+			}
+			return RX_DROPPED;            /* RQ_FAULT: counted as an IOMMU fault */
+		}
 	}
+	if (rxfifo_push(p, d, len, X710_RX_PB_BYTES))
+		return RX_TAKEN;
+	x->c_rdpc++;                              /* the packet buffer is full */
+	stat_add(&p->st.rx_drop_nodesc, 1);
 	return RX_DROPPED;
 }
 
+/* Frames waiting in the packet buffer go to their queues, in order. */
 unsigned x710_rx_drain(struct sim_port *p)
 {
-	(void)p;
-	return 0;                                 /* no packet buffer: nothing waits */
+	struct x710 *x = p->x7;
+	unsigned moved = 0;
+	struct rxfifo_hdr *h;
+	if (stalled(p))
+		return 0;
+	while ((h = rxfifo_peek(p))) {
+		const uint8_t *d = (const uint8_t *)(h + 1);
+		struct rx_class c;
+		classify(p, d, h->len, &c);
+		int rc = rx_dma(p, c.q, d, h->len, &c, false);
+		if (rc == RQ_NODESC)
+			break;                            /* head of line waits */
+		if (rc == RQ_DISABLED) {
+			x->c_rdpc++;
+			stat_add(&p->st.rx_drop_disabled, 1);
+		}
+		rxfifo_pop(p, h);
+		moved++;
+	}
+	return moved;
 }

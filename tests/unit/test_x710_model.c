@@ -978,6 +978,38 @@ static void jumbo_and_common_faults(void **state)
 	x_close(&d.x);
 }
 
+static void packet_buffer_holds_frames_without_descriptors(void **state)
+{
+	(void)state;
+	struct xdev d;
+	xdev_open(&d, 1, "loopback");
+	assert_true(rx_queue(&d, 0, true) > 0);
+	assert_true(xwait(&d.x, PRTMAC_LINKSTA, 0x40000080, 0x40000080, 200));
+	arm_vector0(&d);
+	xw(&d.x, QRX_TAIL(0), 0);                                /* no free descriptor */
+	const uint8_t mac[6] = { 0x02, 0x4b, 0x56, 0x00, 0x01, 0x01 };
+	uint8_t f[256];
+	for (unsigned i = 0; i < 6; i++) {
+		uint16_t len = t_frame(f, mac, 200, i, 3000);
+		assert_int_equal(sim_port_inject(1, f, len), 0);
+	}
+	struct sim_port_stats st;
+	assert_true(WAIT_FOR(sim_port_stats(1, &st) == 0 && st.wire_rx_frames == 6, 100));
+	usleep(2000);
+	assert_int_equal(rx_qw1(&d.rx[0], 0) & 1, 0);            /* waiting in the buffer */
+	xw(&d.x, QRX_TAIL(0), 10);                               /* descriptors: they arrive */
+	assert_true(WAIT_FOR((rx_qw1(&d.rx[0], 5) & 1) == 1, 100));
+	for (unsigned i = 0; i < 6; i++) {
+		uint16_t len = t_frame(f, mac, 200, i, 3000);
+		assert_memory_equal(d.rx[0].bufs + 2048 * i, f, len);
+	}
+	assert_int_equal(xr(&d.x, GLPRT(0x300600, 1)), 0);       /* RDPC */
+	assert_int_equal(sim_port_stats(1, &st), 0);
+	assert_int_equal(st.rx_frames, 6);
+	assert_int_equal(st.rx_drop_nodesc, 0);
+	x_close(&d.x);
+}
+
 static int x_teardown(void **state)
 {
 	(void)state;
@@ -999,6 +1031,7 @@ int main(void)
 		cmocka_unit_test_teardown(rss_spreads_over_four_queues, x_teardown),
 		cmocka_unit_test_teardown(reset_mid_traffic_and_stats, x_teardown),
 		cmocka_unit_test_teardown(jumbo_and_common_faults, x_teardown),
+		cmocka_unit_test_teardown(packet_buffer_holds_frames_without_descriptors, x_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
