@@ -1010,6 +1010,43 @@ static void packet_buffer_holds_frames_without_descriptors(void **state)
 	x_close(&d.x);
 }
 
+static void fcs_delivery_qdis_forms_and_flr(void **state)
+{
+	(void)state;
+	struct xdev d;
+	xdev_open(&d, 2, "loopback");
+	/* crcstrip 0: the FCS is delivered, the length counts it */
+	assert_true(rx_queue(&d, 0, false) > 0);
+	/* GLLAN_TXPRE_QDIS takes abs % 128 (Linux) or the absolute index
+	 * (iPXE): PF 2's queue 1 is absolute 129, register 1 */
+	xw(&d.x, TXPRE_QDIS(1), 129 | 1u << 30);                 /* SET, full index */
+	xw(&d.x, QTX_CTL(1), 2 | 2u << 2);
+	xw(&d.x, QTX_ENA(1), 1);
+	assert_true(WAIT_FOR(sim_violation_find("pre-disabled"), 100));
+	xw(&d.x, QTX_ENA(1), 0);
+	assert_true(tx_queue(&d, 1, 0x08 + 0x10 * 2, false) > 0);  /* CLEAR with abs % 128 */
+	xw(&d.x, TXPRE_QDIS(0), 129 | 1u << 31);                 /* another register's queue */
+	assert_true(sim_violation_find("names absolute queue 129"));
+	assert_true(xwait(&d.x, PRTMAC_LINKSTA, 0x40000080, 0x40000080, 200));
+	arm_vector0(&d);
+	const uint8_t mac[6] = { 0x02, 0x4b, 0x56, 0x00, 0x01, 0x02 };
+	uint8_t f[128];
+	uint16_t len = t_frame(f, mac, 100, 1, 1);
+	tx_send(&d, 1, f, len, TXD_EOP | TXD_RS | TXD_ICRC);
+	assert_true(WAIT_FOR((rx_qw1(&d.rx[0], 0) & 1) == 1, 100));
+	assert_int_equal((rx_qw1(&d.rx[0], 0) >> 38) & 0x3FFF, len + 4u);
+	assert_memory_equal(d.rx[0].bufs, f, len);
+	/* a function-level reset is a PF reset: queues off, the admin queue
+	 * off, the HMC object bases (core domain) kept */
+	xw(&d.x, PF_ATQLEN, 8 | AQ_ENABLE);
+	assert_int_equal(d.x.dev.ops->reset(&d.x.dev), 0);
+	assert_int_equal(xr(&d.x, QRX_ENA(0)), 0);
+	assert_int_equal(xr(&d.x, QTX_ENA(1)), 0);
+	assert_int_equal(xr(&d.x, PF_ATQLEN), 0);
+	assert_int_equal(xr(&d.x, LANTXCNT(2)), NQ);
+	x_close(&d.x);
+}
+
 static int x_teardown(void **state)
 {
 	(void)state;
@@ -1032,6 +1069,7 @@ int main(void)
 		cmocka_unit_test_teardown(reset_mid_traffic_and_stats, x_teardown),
 		cmocka_unit_test_teardown(jumbo_and_common_faults, x_teardown),
 		cmocka_unit_test_teardown(packet_buffer_holds_frames_without_descriptors, x_teardown),
+		cmocka_unit_test_teardown(fcs_delivery_qdis_forms_and_flr, x_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
