@@ -77,7 +77,7 @@ void mem_clear_mapper(const struct dma_mapper *m);
  * refresh packet.iova.  At most a few listeners. */
 void mem_on_remap(void (*fn)(void *ctx), void *ctx);
 
-/* Visit every region (va, len, page size) -- for listeners and tests. */
+/* Visit every region: fn(ctx, va, len) -- for listeners and tests. */
 void mem_for_each_region(void (*fn)(void *ctx, void *va, size_t len), void *ctx);
 
 /* Release everything (tests; the process exit does it anyway). */

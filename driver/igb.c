@@ -227,9 +227,10 @@ static int igb_reset(struct igb_dev *dev, char *err, size_t errlen)
 	 * NVM.  A port without NVM never sets it (QEMU's model does not); like
 	 * Linux's igb we go on -- the MAC check in igb_setup_mac() catches a
 	 * port that really has no address. */
-	if (!drv_wait_reg(r, EEC, EEC_AUTO_RD, EEC_AUTO_RD, 10))
+	if (!drv_wait_reg(r, EEC, EEC_AUTO_RD, EEC_AUTO_RD, 10))  /* §8.4.1 EEC.AUTO_RD */
 		log_once(LOG_WARN, "igb: %s: EEC.AUTO_RD not set 10 ms after reset (no NVM?); continuing",
 		         dev->d->addr);
+	/* I350 datasheet §8.2.2 STATUS.PF_RST_DONE: the reset is over */
 	if (dev->i350 && !drv_wait_reg(r, STATUS, STATUS_PF_RST_DONE, STATUS_PF_RST_DONE, 1000))
 		return drv_fail(err, errlen, "I350: STATUS.PF_RST_DONE not set within 1 s of reset");
 	return 0;
@@ -311,7 +312,7 @@ static void igb_stats_ring(struct igb_dev *dev)
 
 /* §4.5.8: the registers clear on read, so one read zeroes them; what they
  * held before the bring-up is not ours to count. */
-static void igb_stats_reset(struct igb_dev *dev)
+static void igb_stats_discard(struct igb_dev *dev)
 {
 	struct igb_stats keep = dev->st;
 	igb_stats_fold(dev);
@@ -452,7 +453,7 @@ static int igb_bringup(struct igb_dev *dev, char *err, size_t errlen)
 	if (igb_reset(dev, err, errlen) < 0)
 		return -1;
 	igb_link_setup(dev);
-	igb_stats_reset(dev);
+	igb_stats_discard(dev);
 	if (igb_setup_mac(dev, err, errlen) < 0)
 		return -1;
 	if (igb_init_rx(dev, err, errlen) < 0 || igb_init_tx(dev, err, errlen) < 0)

@@ -69,12 +69,17 @@
 #define RXDCTL(q)       (0x01028 + 0x40 * (q)) /* Receive Descriptor Control */
 #define  RXDCTL_ENABLE  (1u << 25)
 #define QPRDC(q)        (0x01430 + 0x40 * (q)) /* Queue Packets Received Drop Count */
-#define SRRCTL(q)       (0x02100 + 4 * (q))    /* Split Receive Control (q < 16) */
+#define SRRCTL(q)       (0x01014 + 0x40 * (q)) /* Split Receive Control (q < 64; the
+                                                  82598-compatible alias 0x02100 + 4q
+                                                  covers only q < 16) */
 #define  SRRCTL_BSIZEPACKET_SHIFT 0         /* packet buffer size, 1 KB units */
 #define  SRRCTL_DESCTYPE_ADV_ONEBUF (1u << 25) /* DESCTYPE = 001b */
 #define  SRRCTL_DROP_EN (1u << 28)  /* drop when no descriptor instead of stalling */
-#define DCA_RXCTRL(q)   (0x02200 + 4 * (q))    /* Rx DCA Control (q < 16) */
-#define  DCA_RXCTRL_BIT12 (1u << 12) /* §4.6.7: must be cleared by software */
+#define DCA_RXCTRL(q)   (0x0100C + 0x40 * (q)) /* Rx DCA Control (q < 64; alias 0x02200 + 4q
+                                                  for q < 16) */
+/* Bit 12 has no name in the datasheet: reserved, 1 after reset, and §4.6.7
+ * asks software to clear it (ixy calls it "probably a broken feature"). */
+#define  DCA_RXCTRL_RSVD12_MUST_CLEAR (1u << 12)
 #define RDRXCTL         0x02F00  /* Receive DMA Control */
 #define  RDRXCTL_CRCSTRIP (1u << 1)
 #define  RDRXCTL_DMAIDONE (1u << 3) /* DMA Init Done */
@@ -133,6 +138,9 @@
 #define RAH(i)          (0x0A204 + 8 * (i)) /* Receive Address High */
 #define  RAH_AV         (1u << 31)  /* address valid */
 #define TXPBSIZE(i)     (0x0CC00 + 4 * (i)) /* Transmit Packet Buffer Size */
+/* RSS: the 82599 datasheet's addresses (§8.2.3.7.12-14).  Linux's ixgbe
+ * and DPDK write the 82598-compatible aliases (RETA 0x05C00, RSSRK 0x05C80,
+ * MRQC 0x05818), which the 82599 decodes to the same registers. */
 #define RETA(i)         (0x0EB00 + 4 * (i)) /* Redirection Table (32 regs, 4 entries each) */
 #define RSSRK(i)        (0x0EB80 + 4 * (i)) /* RSS Random Key (10 regs) */
 #define MRQC            0x0EC80  /* Multiple Receive Queues Command */
@@ -349,8 +357,9 @@ static void ixgbe_stats_sum(struct ixgbe_dev *dev)
 }
 
 /* §4.6.5: the registers are clear-on-read, so one read zeroes them; what
- * they held before the bring-up is not ours to count. */
-static void ixgbe_stats_reset(struct ixgbe_dev *dev)
+ * they held before the bring-up is not ours to count: read them once and
+ * throw the values away (the software totals are kept). */
+static void ixgbe_stats_discard(struct ixgbe_dev *dev)
 {
 	struct ixgbe_stats keep = dev->st;
 	ixgbe_stats_fold(dev);
@@ -409,7 +418,7 @@ static void ixgbe_init_rx_queue(struct ixgbe_dev *dev, unsigned q)
 	reg_write(r, RDLEN(q), rxq->size * sizeof(union adv_rx_desc)); /* §8.2.3.8.3 RDLEN */
 	reg_write(r, RDH(q), 0);                               /* §8.2.3.8.4 RDH */
 	reg_write(r, RDT(q), 0);                               /* §8.2.3.8.5 RDT: empty for now */
-	reg_clear(r, DCA_RXCTRL(q), DCA_RXCTRL_BIT12);         /* §4.6.7, §8.2.3.11.1 */
+	reg_clear(r, DCA_RXCTRL(q), DCA_RXCTRL_RSVD12_MUST_CLEAR);         /* §4.6.7, §8.2.3.11.1 */
 }
 
 static void ixgbe_init_rx(struct ixgbe_dev *dev)
@@ -561,7 +570,7 @@ static int ixgbe_configure(struct ixgbe_dev *dev, char *err, size_t errlen)
 {
 	if (ixgbe_link_setup(dev, err, errlen) < 0)
 		return -1;
-	ixgbe_stats_reset(dev);
+	ixgbe_stats_discard(dev);
 	ixgbe_setup_mac(dev);
 	ixgbe_init_rx(dev);
 	ixgbe_init_tx(dev);

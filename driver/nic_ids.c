@@ -89,7 +89,7 @@ static const struct nic_pci_id ids[] = {
 	{ INTEL, 0x1523, "I350 SerDes", NULL,
 	  "fiber/SerDes ports need PCS link setup, which kvick's igb driver does not do "
 	  "(it drives the copper ports)" },
-	/* X710 family (i40e) physical functions (shared/reference/x710.md). */
+	/* X710 family (i40e) physical functions (the IDs of Intel's i40e_devids.h). */
 	X710(0x1572, "X710 SFP+"),
 	X710(0x1580, "XL710 40GbE backplane"),
 	X710(0x1581, "X710 10GbE backplane"),

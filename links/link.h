@@ -3,9 +3,8 @@
  * Contract:
  *  - Exactly one producer (the app whose output port it is) calls
  *    link_transmit*, and exactly one consumer calls link_receive*.  They may
- *    run on different threads (or, for the shared-memory variant, in
- *    different processes); no locks are needed because each index is written
- *    by one side only.
+ *    run on different threads; no locks are needed because each index is
+ *    written by one side only.
  *  - `write` and `read` are free-running 32-bit counters; the slot is
  *    index & (size - 1).  The ring holds at most `size` packets
  *    (write - read <= size), so no slot is wasted.
