@@ -62,6 +62,7 @@ static void queues_off(struct sim_port *p)
 	struct x710 *x = p->x7;
 	for (unsigned q = 0; q < SIM_NQUEUES; q++) {
 		if (q < X710_NQ) {
+			x->rx_held[q] = 0;            /* a reset writes nothing back */
 			x710_rxq_stop(p, q, Q_OFF);
 			x710_txq_stop(p, q, Q_OFF);
 			x->qdis[q] = false;

@@ -102,11 +102,23 @@ int x710_rxq_start(struct sim_port *p, unsigned q)
 
 static void wb_release(struct sim_port *p, unsigned q, bool all);
 
+/* The ring is still reachable through the IOMMU (re-translated after an
+ * unmap somewhere); a write-back outside the data path checks first. */
+static bool ring_mapped(struct sim_rxq *r)
+{
+	if (r->iommu_gen != sim_iommu_generation()) {
+		r->iommu_gen = sim_iommu_generation();
+		r->ring = sim_iommu_translate(r->ring_iova, r->ndesc * 32ull);
+	}
+	return r->ring != NULL;
+}
+
 void x710_rxq_stop(struct sim_port *p, unsigned q, int state)
 {
 	struct sim_rxq *r = &p->rxq[q];
-	if (r->state == Q_RUNNING && state == Q_OFF)
-		wb_release(p, q, true);       /* a disable writes back what it holds */
+	/* a disable writes back what it holds, if the ring is still mapped */
+	if (r->state == Q_RUNNING && state == Q_OFF && p->x7->rx_held[q] && ring_mapped(r))
+		wb_release(p, q, true);
 	p->x7->rx_held[q] = 0;
 	r->state = state;
 	r->change_at = 0;
@@ -167,7 +179,7 @@ void x710_irq_poll(struct sim_port *p, uint64_t now)
 		return;
 	for (unsigned i = 0; i < n; i++) {
 		unsigned q = listed[i];
-		if (p->rxq[q].state == Q_RUNNING)
+		if (p->rxq[q].state == Q_RUNNING && ring_mapped(&p->rxq[q]))
 			wb_release(p, q, true);
 		x->rx_cause[q] = false;
 	}
@@ -291,14 +303,10 @@ static int rx_dma(struct sim_port *p, unsigned q, const uint8_t *d, uint32_t len
 		return RQ_NODESC;
 	if (probe)
 		return RQ_OK;
-	if (r->iommu_gen != sim_iommu_generation()) {
-		r->iommu_gen = sim_iommu_generation();
-		r->ring = sim_iommu_translate(r->ring_iova, r->ndesc * 32ull);
-		if (!r->ring) {
-			sim_iommu_fault(p, "RX ring of", q, r->ring_iova, r->ndesc * 32ull);
-			x710_rxq_stop(p, q, Q_FAULT);
-			return RQ_FAULT;
-		}
+	if (!ring_mapped(r)) {
+		sim_iommu_fault(p, "RX ring of", q, r->ring_iova, r->ndesc * 32ull);
+		x710_rxq_stop(p, q, Q_FAULT);
+		return RQ_FAULT;
 	}
 	bool bad_len = take_fault(&p->fault_bad_len) > 0;
 	bool no_eop = take_fault(&p->fault_no_eop) > 0;

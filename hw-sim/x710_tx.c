@@ -163,7 +163,7 @@ static void complete(struct sim_port *p, unsigned q, struct sim_txq *t, uint32_t
 static unsigned tx_queue(struct sim_port *p, unsigned q, struct sim_txq *t)
 {
 	struct x710 *x = p->x7;
-	if (t->iommu_gen != sim_iommu_generation()) {
+	if (t->iommu_gen != sim_iommu_generation() || !t->ring) {
 		t->iommu_gen = sim_iommu_generation();
 		t->ring = sim_iommu_translate(t->ring_iova, t->ndesc * 16ull);
 		if (!t->ring) {
