@@ -1,4 +1,5 @@
-/* pcap_format.c -- classic pcap files: see pcap_format.h. */
+/* pcap_format.c -- classic pcap files: see pcap_format.h.  (pcapng files
+ * are read by pcapng_format.c.) */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -7,16 +8,14 @@
 #include <unistd.h>
 
 #include "pcap_format.h"
+#include "pcapng_format.h"
 
 #define PCAP_READ_BUFFER  (256 * 1024)
 #define PCAP_WRITE_BUFFER (256 * 1024)
 
 /* ---- reading ---- */
 
-static int pcap_in_fail(struct pcap_in *in, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static int pcap_in_fail(struct pcap_in *in, const char *fmt, ...)
+int pcap_in_fail(struct pcap_in *in, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
@@ -41,6 +40,15 @@ static int pcap_in_header(struct pcap_in *in)
 	size_t got = fread(h, 1, sizeof(h), in->f);
 	if (got < sizeof(h) && ferror(in->f))   /* e.g. a directory: EISDIR */
 		return pcap_in_fail(in, "cannot read %s: %s", in->path, strerror(errno));
+	/* A pcapng section header (its type reads the same in both byte
+	 * orders; the file may be shorter than 24 bytes). */
+	uint32_t type;
+	memcpy(&type, h, 4);
+	if (got >= 4 && type == PCAPNG_SHB) {
+		if (fseek(in->f, 0, SEEK_SET) != 0)
+			return pcap_in_fail(in, "cannot read %s: %s", in->path, strerror(errno));
+		return pcapng_in_open(in);
+	}
 	if (got < sizeof(h))
 		return pcap_in_fail(in, "%s: byte offset 0: truncated file header (%zu of %u bytes)",
 		                    in->path, got, PCAP_FILE_HEADER_LEN);
@@ -52,7 +60,8 @@ static int pcap_in_header(struct pcap_in *in)
 	}
 	if (magic != PCAP_MAGIC_USEC && magic != PCAP_MAGIC_NSEC)
 		return pcap_in_fail(in, "%s: byte offset 0: bad magic 0x%08x, not a classic pcap file "
-		                    "(expected a1b2c3d4 or a1b23c4d in either byte order; pcapng is not supported)",
+		                    "(expected a1b2c3d4 or a1b23c4d in either byte order, or a pcapng "
+		                    "section header 0a0d0d0a)",
 		                    in->path, magic);
 	in->nsec = magic == PCAP_MAGIC_NSEC;
 	in->snaplen = pcap_u32(in, h + 16);
@@ -78,10 +87,31 @@ int pcap_in_open(struct pcap_in *in, const char *path)
 	return pcap_in_header(in);
 }
 
+size_t pcap_in_read_cut(struct pcap_in *in, uint8_t *buf, uint32_t max, uint32_t len)
+{
+	uint32_t kept = len < max ? len : max;
+	size_t got = fread(buf, 1, kept, in->f);
+	if (got < kept)
+		return got;
+	/* Read, not seek, past the rest: a frame cut off by the end of the
+	 * file is then found, as for any frame. */
+	uint8_t skip[4096];
+	while (got < len) {
+		size_t want = len - got < sizeof(skip) ? len - got : sizeof(skip);
+		size_t n = fread(skip, 1, want, in->f);
+		got += n;
+		if (n < want)
+			break;
+	}
+	return got;
+}
+
 int pcap_in_next(struct pcap_in *in, uint8_t *buf, uint32_t max, struct pcap_record *rec)
 {
 	if (in->failed)
 		return -1;
+	if (in->ng)
+		return pcapng_in_next(in, buf, max, rec);
 	uint8_t h[PCAP_RECORD_HEADER_LEN];
 	uint64_t at = in->offset;
 	size_t got = fread(h, 1, sizeof(h), in->f);
@@ -103,19 +133,7 @@ int pcap_in_next(struct pcap_in *in, uint8_t *buf, uint32_t max, struct pcap_rec
 	/* A record larger than buf (a GSO capture's 64 KB frames) keeps its
 	 * first max bytes; the rest is read past. */
 	uint32_t kept = caplen < max ? caplen : max;
-	got = fread(buf, 1, kept, in->f);
-	/* Read, not seek, past the rest: a record cut off by the end of the
-	 * file is then found here, as for any record. */
-	if (got == kept) {
-		uint8_t skip[4096];
-		while (got < caplen) {
-			size_t want = caplen - got < sizeof(skip) ? caplen - got : sizeof(skip);
-			size_t n = fread(skip, 1, want, in->f);
-			got += n;
-			if (n < want)
-				break;
-		}
-	}
+	got = pcap_in_read_cut(in, buf, max, caplen);
 	if (got < caplen)
 		return pcap_in_fail(in, "%s: record at byte offset %llu: truncated data (%zu of %u bytes)",
 		                    in->path, (unsigned long long)at, got, caplen);
@@ -124,6 +142,7 @@ int pcap_in_next(struct pcap_in *in, uint8_t *buf, uint32_t max, struct pcap_rec
 	rec->ts_ns = (uint64_t)sec * 1000000000u + (in->nsec ? frac : (uint64_t)frac * 1000u);
 	rec->caplen = caplen;
 	rec->kept = kept;
+	rec->has_ts = true;
 	rec->origlen = origlen;
 	return 1;
 }
@@ -132,6 +151,8 @@ int pcap_in_rewind(struct pcap_in *in)
 {
 	if (in->failed)
 		return -1;
+	if (in->ng)
+		return pcapng_in_rewind(in);
 	if (fseek(in->f, PCAP_FILE_HEADER_LEN, SEEK_SET) != 0)
 		return pcap_in_fail(in, "%s: cannot seek back to the first record: %s",
 		                    in->path, strerror(errno));
@@ -143,6 +164,8 @@ void pcap_in_close(struct pcap_in *in)
 {
 	if (in->f)
 		fclose(in->f);
+	free(in->ifs);
+	in->ifs = NULL;
 	free(in->path);
 	in->f = NULL;
 	in->path = NULL;

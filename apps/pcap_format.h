@@ -38,13 +38,24 @@
 
 /* ---- reading ---- */
 
+/* One interface of a pcapng section (pcapng_format.h). */
+struct pcapng_if {
+	uint32_t snaplen;
+	bool tsres_pow2;     /* if_tsresol: units of 2^-exp s, else 10^-exp s */
+	uint8_t tsres_exp;
+	int64_t tsoffset_s;  /* if_tsoffset: seconds added to every time */
+};
+
 struct pcap_in {
 	FILE *f;
 	char *path;
-	uint64_t offset;     /* byte offset of the next record header */
+	uint64_t offset;     /* byte offset of the next record header (block) */
 	bool swapped;        /* fields are in the other byte order */
 	bool nsec;           /* ts_frac counts nanoseconds */
 	uint32_t snaplen, linktype;
+	bool ng;             /* a pcapng file: the fields below */
+	struct pcapng_if *ifs;
+	uint32_t nifs, cap_ifs;  /* interfaces of the current section */
 	bool failed;
 	char error[PCAP_ERROR_MAX];
 };
@@ -54,12 +65,15 @@ struct pcap_record {
 	uint64_t ts_ns;      /* capture time, ns since the Unix epoch */
 	uint32_t caplen;     /* bytes stored (incl_len) */
 	uint32_t kept;       /* of those, bytes read into the buffer (<= its max) */
+	bool has_ts;         /* ts_ns is a time (a pcapng simple packet has none) */
 	uint32_t origlen;    /* bytes on the wire (orig_len) */
 };
 
-/* Open a file and check its header.  0 on success; -1 with in->error set
- * (cannot open, short header, bad magic, not Ethernet).  Even on failure,
- * call pcap_in_close() to release what was opened. */
+/* Open a file and check its header: a classic pcap, or a pcapng file
+ * (pcapng_format.h; records are then its packet blocks).  0 on success;
+ * -1 with in->error set (cannot open, short header, bad magic, not
+ * Ethernet).  Even on failure, call pcap_in_close() to release what was
+ * opened. */
 int pcap_in_open(struct pcap_in *in, const char *path);
 
 /* Read the next record's bytes into buf (room for max bytes; a longer

@@ -1,15 +1,16 @@
 /* pcap_reader.c -- frames from a pcap file onto output.
  *
  * Reads a classic pcap file (microsecond or nanosecond timestamps, either
- * byte order; see pcap_format.h) front to back, up to one batch per breath
- * and never more than the output link has room for, so no frame is read
- * only to be dropped.  Each frame's capture time (and, when the capture
+ * byte order; see pcap_format.h) or a pcapng file (pcapng_format.h) front
+ * to back, up to one batch per breath and never more than the output link
+ * has room for, so no frame is read only to be dropped.  Each frame's capture time (and, when the capture
  * cut it, its original length) goes with the packet, and pcap_writer
  * writes both back out.
  *
  * Bad input, decided early where possible:
  *  - a file that cannot be opened, or whose header is not a classic
- *    Ethernet pcap header, is refused with the topology (check()), and
+ *    Ethernet pcap header or a pcapng section (with Ethernet interfaces), is
+ *    refused with the topology (check()), and
  *    again by new() if it changed since: nothing starts;
  *  - a record longer than a packet holds (PACKET_MAX_FRAME; a GSO
  *    capture's 64 KB frames) is delivered cut to that length, counted as
@@ -147,7 +148,10 @@ static bool pcap_reader_one(struct app *app, struct pcap_reader *r, struct packe
 		int got = pcap_in_next(&r->in, packet_data(p), PACKET_MAX_FRAME, &rec);
 		if (got == 1) {
 			p->length = (uint16_t)rec.kept;
-			packet_set_timestamp(p, rec.ts_ns);
+			if (rec.has_ts)
+				packet_set_timestamp(p, rec.ts_ns);
+			else
+				p->timestamp_ns = 0;   /* replay paces it as due at once */
 			/* Cut by the capture (orig_len > incl_len) or here (a record
 			 * longer than a packet holds): the wire length goes with it. */
 			uint32_t wire = rec.origlen > rec.caplen ? rec.origlen : rec.caplen;
@@ -287,7 +291,7 @@ static void pcap_reader_stop(struct app *app)
 static const char *const pcap_reader_inputs[] = {NULL};
 static const char *const pcap_reader_outputs[] = {"output", NULL};
 static const struct app_param pcap_reader_params[] = {
-	{"file", PARAM_STRING, NULL, true, "pcap file to read (classic pcap, not pcapng)"},
+	{"file", PARAM_STRING, NULL, true, "pcap or pcapng file to read"},
 	{"loop", PARAM_BOOL, "false", false, "start again from the first record at end of file"},
 	{"rate", PARAM_STRING, NULL, false,
 	 "replay at 1Mpps, 500kpps, 5Gbps, 100Mbps... (TSC-paced); unset: as fast as possible"},
@@ -304,8 +308,13 @@ static const struct app_class pcap_reader_class = {
 	.doc =
 		"Ports: output (must be connected).\n"
 		"Reads classic pcap files with microsecond (a1b2c3d4) or nanosecond\n"
-		"(a1b23c4d) timestamps, in either byte order, link type Ethernet (pcapng is\n"
-		"not supported). Up to 128 frames per breath, never more than the output link\n"
+		"(a1b23c4d) timestamps, in either byte order, link type Ethernet, and pcapng\n"
+		"files (what Wireshark and dumpcap write): sections in either byte order,\n"
+		"several interfaces, if_tsresol and if_tsoffset; enhanced, simple and obsolete\n"
+		"packet blocks (a simple packet has no time); other blocks are stepped over.\n"
+		"An interface whose link type is not Ethernet, a frame of an interface not\n"
+		"described, or pcapng other than 1.x is refused, naming the block's byte\n"
+		"offset. Up to 128 frames per breath, never more than the output link\n"
 		"has room for. Each frame's capture time goes with the packet, and so does the\n"
 		"original length of a frame the capture cut short: pcap_writer writes both\n"
 		"back. A record longer than 9216 bytes (a GSO capture) is sent cut to 9216\n"

@@ -174,6 +174,89 @@ static void read_loop_empty_file_is_done(void **state)
 	net_end(&n);
 }
 
+/* ---- pcapng ---- */
+
+/* One pcapng block: type, length, body padded to 4, length again. */
+static void ng_block(struct pbuf *pb, uint32_t type, const uint8_t *body, size_t n)
+{
+	uint32_t len = (uint32_t)(12 + ((n + 3) & ~(size_t)3));
+	put(pb, type, 4);
+	put(pb, len, 4);
+	memcpy(pb->b + pb->n, body, n);
+	memset(pb->b + pb->n + n, 0, len - 12 - n);
+	pb->n += len - 12;
+	put(pb, len, 4);
+}
+
+/* Fields of a block body in the file's byte order. */
+static size_t ng_put(uint8_t *b, size_t at, uint64_t v, int bytes, bool big_endian)
+{
+	for (int i = 0; i < bytes; i++)
+		b[at + i] = (uint8_t)(v >> (big_endian ? 8 * (bytes - 1 - i) : 8 * i));
+	return at + bytes;
+}
+
+/* SHB; IDB 0 (microseconds); IDB 1 (if_tsresol 9: ns); EPB on 1; EPB on 0
+ * snapped 64 of 1000; SPB 90 bytes. */
+static void ng_file(struct pbuf *pb, bool be)
+{
+	memset(pb, 0, sizeof(*pb));
+	pb->big_endian = be;
+	uint8_t b[2048];
+	size_t n = ng_put(b, 0, 0x1a2b3c4d, 4, be);
+	n = ng_put(b, n, 1, 2, be), n = ng_put(b, n, 0, 2, be), n = ng_put(b, n, ~0ull, 8, be);
+	ng_block(pb, 0x0a0d0d0a, b, n);
+	n = ng_put(b, 0, 1, 2, be), n = ng_put(b, n, 0, 2, be), n = ng_put(b, n, 0, 4, be);
+	ng_block(pb, 1, b, n);
+	n = ng_put(b, 0, 1, 2, be), n = ng_put(b, n, 0, 2, be), n = ng_put(b, n, 65535, 4, be);
+	n = ng_put(b, n, 9, 2, be), n = ng_put(b, n, 1, 2, be), n = ng_put(b, n, 0x09000000, 4, true);
+	n = ng_put(b, n, 0, 4, be);   /* opt_endofopt */
+	ng_block(pb, 1, b, n);
+	static const struct { uint32_t ifid; uint64_t ticks; uint32_t cap, orig; } epb[2] = {
+		{1, 1700000000123456789ull, 98, 98}, {0, 1700000000654321ull, 64, 1000},
+	};
+	for (int i = 0; i < 2; i++) {
+		n = ng_put(b, 0, epb[i].ifid, 4, be);
+		n = ng_put(b, n, epb[i].ticks >> 32, 4, be), n = ng_put(b, n, (uint32_t)epb[i].ticks, 4, be);
+		n = ng_put(b, n, epb[i].cap, 4, be), n = ng_put(b, n, epb[i].orig, 4, be);
+		for (uint32_t k = 0; k < epb[i].cap; k++)
+			b[n++] = pattern(i, k);
+		ng_block(pb, 6, b, n);
+	}
+	n = ng_put(b, 0, 90, 4, be);
+	for (uint32_t k = 0; k < 90; k++)
+		b[n++] = pattern(2, k);
+	ng_block(pb, 3, b, n);
+}
+
+static void read_pcapng(bool be)
+{
+	static struct pbuf pb;
+	ng_file(&pb, be);
+	const char *path = save("t.pcapng", pb.b, pb.n);
+	struct net n = net_start(reader_topo(path, "loop=true"));
+	breathe(&n, 1);
+	assert_int_equal(counter(&n, "rd", "errors"), 0);
+	struct packet *p[CAPTURE_MAX];
+	int got = captured_of("cap", p, CAPTURE_MAX);
+	assert_true(got >= 6);   /* looped: the file again from its section header */
+	for (int i = 0; i < 6; i++) {
+		static const uint32_t len[3] = {98, 64, 90}, wire[3] = {98, 1000, 90};
+		struct packet *q = p[i];
+		check_frame(q, i % 3, len[i % 3]);
+		assert_int_equal(packet_wire_length(q), wire[i % 3]);
+		assert_int_equal(!!(q->flags & PACKET_F_TIMESTAMP), i % 3 != 2);   /* SPB: no time */
+		if (i % 3 == 0)
+			assert_int_equal(q->timestamp_ns, 1700000000123456789ull);
+		if (i % 3 == 1)
+			assert_int_equal(q->timestamp_ns, 1700000000654321000ull);
+	}
+	net_end(&n);
+}
+
+static void read_pcapng_little_endian(void **state) { read_pcapng(false); }
+static void read_pcapng_big_endian(void **state) { read_pcapng(true); }
+
 /* ---- truncated and corrupt files ---- */
 
 /* Cut the three-record file after `cut` bytes: the records wholly before
@@ -306,11 +389,13 @@ static void read_record_absurd_length(void **state)
 
 static void read_bad_magic(void **state)
 {
-	static const uint8_t pcapng[32] = {0x0a, 0x0d, 0x0d, 0x0a, 0x1c, 0, 0, 0, 0x4d, 0x3c, 0x2b, 0x1a};
-	const char *path = save("ng.pcap", pcapng, sizeof(pcapng));
+	static const uint8_t text[32] = "# not a capture, just some text\n";
+	const char *path = save("text.pcap", text, sizeof(text));
 	char *err = test_topology_refused("test.topo", reader_topo(path, ""));
 	char want[256];
-	snprintf(want, sizeof(want), "%s: byte offset 0: bad magic 0x0a0d0d0a, not a classic pcap file", path);
+	snprintf(want, sizeof(want), "%s: byte offset 0: bad magic 0x6f6e2023, not a classic pcap file "
+	         "(expected a1b2c3d4 or a1b23c4d in either byte order, or a pcapng section header "
+	         "0a0d0d0a)", path);
 	assert_contains(err, want);
 	free(err);
 }
@@ -530,6 +615,8 @@ int main(void)
 		cmocka_unit_test(read_truncated_everywhere),
 		cmocka_unit_test(read_record_over_snaplen),
 		cmocka_unit_test(read_oversize_records_are_cut),
+		cmocka_unit_test(read_pcapng_little_endian),
+		cmocka_unit_test(read_pcapng_big_endian),
 		cmocka_unit_test(read_record_absurd_length),
 		cmocka_unit_test(read_bad_magic),
 		cmocka_unit_test(read_short_file_header),
