@@ -68,6 +68,7 @@
 #define PF_ATQLEN           0x080200  /* length bits 9:0, ENABLE bit 31 */
 #define PF_ARQLEN           0x080280
 #define  PF_AQLEN_ENABLE    (1u << 31)
+#define  PF_AQLEN_OVFL      (1u << 29)     /* events dropped: no free descriptor */
 #define PF_ATQH             0x080300  /* head, bits 9:0 */
 #define PF_ARQH             0x080380
 #define PF_ATQT             0x080400  /* tail */
@@ -480,14 +481,12 @@ static void link_from_answer(struct i40e_dev *dev, const struct aq_desc *a);
 static unsigned aq_events(struct i40e_dev *dev)
 {
 	const struct regs *r = dev->r;
-	unsigned head = reg_read(r, PF_ARQH) & PF_AQ_HT_MASK;  /* ref AQ: PF_ARQH */
-	unsigned n = 0;
+	unsigned head = reg_read(r, PF_ARQH) & PF_AQ_HT_MASK, n = 0;  /* ref AQ: PF_ARQH */
 	while (dev->arq.next != head && head < AQ_ENTRIES) {
 		unsigned i = dev->arq.next;
-		volatile struct aq_desc *d = &dev->arq.desc[i];
-		__atomic_thread_fence(__ATOMIC_ACQUIRE);   /* head before the event body */
 		struct aq_desc ev;
-		memcpy(&ev, (const void *)d, sizeof(ev));
+		__atomic_thread_fence(__ATOMIC_ACQUIRE);   /* head before the event body */
+		memcpy(&ev, (const void *)&dev->arq.desc[i], sizeof(ev));
 		if (ev.opcode == AQ_OP_GET_LINK)
 			link_from_answer(dev, &ev);
 		else
@@ -500,6 +499,11 @@ static unsigned aq_events(struct i40e_dev *dev)
 	if (n) {   /* tail = the last descriptor cleaned (as Linux, DPDK): one stays held back */
 		__atomic_thread_fence(__ATOMIC_RELEASE);
 		reg_write(r, PF_ARQT, (dev->arq.next + AQ_ENTRIES - 1) % AQ_ENTRIES); /* ref AQ: PF_ARQT */
+	}
+	if (unlikely(reg_read(r, PF_ARQLEN) & PF_AQLEN_OVFL)) {  /* regs.h: PF_ARQLEN.ARQOVFL */
+		log_warn("%s: the firmware found no free admin receive descriptor and dropped events "
+		         "(PF_ARQLEN.ARQOVFL); link state may be stale until the next check", dev->d->addr);
+		reg_write(r, PF_ARQLEN, AQ_ENTRIES | PF_AQLEN_ENABLE); /* regs.h: writing 0 clears OVFL */
 	}
 	return n;
 }

@@ -62,6 +62,33 @@ static void test_link_down_up(void **st)
 	assert_no_violations();
 }
 
+/* More link changes than the admin receive queue holds, with nobody
+ * reading it: the firmware drops events (PF_ARQLEN.ARQOVFL); the driver says
+ * so, clears it, and poll() gets the link right from PRTMAC_LINKSTA. */
+static void test_arq_overflow(void **st)
+{
+	struct xport a, b;
+	open_pair(&a, &b, 512);
+	for (int i = 0; i < 40; i++) {           /* 80 events for 31 free descriptors */
+		sim_fault_link(0, false);
+		drv_sleep_us(2000);
+		sim_fault_link(0, true);
+		drv_sleep_us(2000);
+	}
+	drv_sleep_us(20000);                     /* the link ends up */
+	log_capture_begin();
+	DRV->link(a.nd, NULL);                   /* the 31 events kept; the rest were dropped */
+	const char *log = log_capture_end();
+	assert_non_null(strstr(log, "PF_ARQLEN.ARQOVFL"));
+	uint64_t deadline = now_ns() + 1000000000ull;
+	while (!DRV->link(a.nd, NULL) && now_ns() < deadline)
+		assert_int_equal(DRV->poll(a.nd), 0);
+	assert_true(DRV->link(a.nd, NULL));      /* if stale, poll() saw PRTMAC_LINKSTA disagree and asked */
+	x_close(&a, NULL);
+	x_close(&b, NULL);
+	assert_no_violations();
+}
+
 /* Frames the device describes impossibly are dropped and counted; the
  * others around them arrive intact. */
 static void check_bad_writebacks(bool no_eop)
@@ -196,6 +223,7 @@ int main(void)
 	test_mem_init();
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_link_down_up, x_setup, x_teardown),
+		cmocka_unit_test_setup_teardown(test_arq_overflow, x_setup, x_teardown),
 		cmocka_unit_test_setup_teardown(test_rx_bad_length, x_setup, x_teardown),
 		cmocka_unit_test_setup_teardown(test_rx_no_eop, x_setup, x_teardown),
 		cmocka_unit_test_setup_teardown(test_dma_stall, x_setup, x_teardown),
