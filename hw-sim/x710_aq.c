@@ -284,17 +284,17 @@ static uint8_t *aq_ring(struct sim_port *p, bool send, uint32_t *n)
 	                (uint64_t)xget(p, send ? X_PF_ATQBAH : X_PF_ARQBAH, 0) << 32;
 	const char *q = send ? "ATQ" : "ARQ";
 	if (base == 0 || (base & 63)) {
-		if (!x->aq_bad_told) {
+		if (!x->aq_bad_told[send]) {
 			sim_violation_add(p, "admin %s enabled with base 0x%llx (PF_%sBAL/BAH): %s; the firmware cannot use it (datasheet: Admin Queue, 64-byte aligned base, inferred)",
 			                  q, (unsigned long long)base, q, base ? "not 64-byte aligned" : "zero");
-			x->aq_bad_told = true;
+			x->aq_bad_told[send] = true;
 		}
 		return NULL;
 	}
 	uint8_t *ring = sim_iommu_translate(base, *n * 32ull);
-	if (!ring && !x->aq_bad_told) {
+	if (!ring && !x->aq_bad_told[send]) {
 		sim_iommu_fault(p, send ? "admin send queue ring of" : "admin receive queue ring of", 0, base, *n * 32ull);
-		x->aq_bad_told = true;
+		x->aq_bad_told[send] = true;
 	}
 	return ring;
 }

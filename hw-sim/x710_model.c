@@ -87,7 +87,7 @@ static void pf_reset(struct sim_port *p)
 		atomic_store(&x->sd[i], 0);
 	x->aq_due = 0;
 	x->aq_skip = false;
-	x->aq_bad_told = false;
+	x->aq_bad_told[0] = x->aq_bad_told[1] = false;
 	x->lse = false;
 	x->unloading = false;
 	x->itr_last = 0;
@@ -396,10 +396,9 @@ static void write_aq(struct sim_port *p, struct x710_loc l, uint32_t v)
 		}
 		/* VFE/OVFL/CRIT are status bits the firmware sets: writing 0 clears them */
 		xput(p, (enum x710_reg_id)l.id, 0, v & (AQLEN_ENABLE | AQLEN_LEN_MASK));
-		if (send) {
+		p->x7->aq_bad_told[send] = false;
+		if (send)
 			p->x7->aq_skip = false;
-			p->x7->aq_bad_told = false;
-		}
 		return;
 	case X_PF_ATQH: case X_PF_ARQH:
 		if (on && (v & AQ_HT_MASK) != xget(p, (enum x710_reg_id)l.id, 0)) {

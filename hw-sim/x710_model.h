@@ -69,7 +69,7 @@ struct x710 {
 	uint64_t aq_due;           /* when the command at ATQH completes (0: not started) */
 	bool aq_skip;              /* the command at aq_skip_idx is being ignored */
 	uint32_t aq_skip_idx;
-	bool aq_bad_told;          /* the misprogrammed-queue violation was recorded */
+	bool aq_bad_told[2];       /* [ARQ, ATQ]: the misprogrammed-queue violation was recorded */
 	bool pxe_cleared, lse, unloading, crc_en;
 	uint8_t promisc;           /* I40E-style flags: unicast 1, multicast 2, broadcast 4 */
 	uint16_t max_frame;
