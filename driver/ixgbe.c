@@ -61,22 +61,26 @@
 #define  SW_FW_SYNC_SW_MAC_CSR_SM (1u << 3)  /* software owns the shared MAC CSRs */
 #define  SW_FW_SYNC_FW_MAC_CSR_SM (1u << 8)  /* firmware owns them */
 
-#define RDBAL(q)        (0x01000 + 0x40 * (q)) /* Receive Descriptor Base Address Low */
-#define RDBAH(q)        (0x01004 + 0x40 * (q)) /* Receive Descriptor Base Address High */
-#define RDLEN(q)        (0x01008 + 0x40 * (q)) /* Receive Descriptor Length (bytes) */
-#define RDH(q)          (0x01010 + 0x40 * (q)) /* Receive Descriptor Head */
-#define RDT(q)          (0x01018 + 0x40 * (q)) /* Receive Descriptor Tail */
-#define RXDCTL(q)       (0x01028 + 0x40 * (q)) /* Receive Descriptor Control */
+/* RX queue registers (§8.2.3.8): queue q < 64 at 0x01000 + 0x40 q, queues
+ * 64..127 in a second bank at 0x0D000 + 0x40 (q - 64), same layout.  The
+ * driver uses at most IXGBE_MAX_QUEUES (16) today; the formulas are right
+ * for all 128. */
+#define RXQ_REG(q, off) ((q) < 64 ? 0x01000u + 0x40u * (q) + (off) \
+                                  : 0x0D000u + 0x40u * ((q) - 64) + (off))
+#define RDBAL(q)        RXQ_REG(q, 0x00)   /* Receive Descriptor Base Address Low */
+#define RDBAH(q)        RXQ_REG(q, 0x04)   /* Receive Descriptor Base Address High */
+#define RDLEN(q)        RXQ_REG(q, 0x08)   /* Receive Descriptor Length (bytes) */
+#define RDH(q)          RXQ_REG(q, 0x10)   /* Receive Descriptor Head */
+#define RDT(q)          RXQ_REG(q, 0x18)   /* Receive Descriptor Tail */
+#define RXDCTL(q)       RXQ_REG(q, 0x28)   /* Receive Descriptor Control */
 #define  RXDCTL_ENABLE  (1u << 25)
-#define QPRDC(q)        (0x01430 + 0x40 * (q)) /* Queue Packets Received Drop Count */
-#define SRRCTL(q)       (0x01014 + 0x40 * (q)) /* Split Receive Control (q < 64; the
-                                                  82598-compatible alias 0x02100 + 4q
-                                                  covers only q < 16) */
+#define QPRDC(q)        (0x01430 + 0x40 * (q)) /* Queue Packets Received Drop Count (q < 16) */
+#define SRRCTL(q)       RXQ_REG(q, 0x14)   /* Split Receive Control (the 82598-compatible
+                                              alias 0x02100 + 4q covers only q < 16) */
 #define  SRRCTL_BSIZEPACKET_SHIFT 0         /* packet buffer size, 1 KB units */
 #define  SRRCTL_DESCTYPE_ADV_ONEBUF (1u << 25) /* DESCTYPE = 001b */
 #define  SRRCTL_DROP_EN (1u << 28)  /* drop when no descriptor instead of stalling */
-#define DCA_RXCTRL(q)   (0x0100C + 0x40 * (q)) /* Rx DCA Control (q < 64; alias 0x02200 + 4q
-                                                  for q < 16) */
+#define DCA_RXCTRL(q)   RXQ_REG(q, 0x0C)   /* Rx DCA Control (alias 0x02200 + 4q for q < 16) */
 /* Bit 12 has no name in the datasheet: reserved, 1 after reset, and §4.6.7
  * asks software to clear it (ixy calls it "probably a broken feature"). */
 #define  DCA_RXCTRL_RSVD12_MUST_CLEAR (1u << 12)
@@ -155,6 +159,10 @@
  * ==================================================================== */
 
 static_assert(IXGBE_MIN_RING >= ADV_MIN_RING, "the shared ring code's smallest ring");
+static_assert(RDBAL(63) == 0x01FC0 && RDBAL(64) == 0x0D000 && RXDCTL(127) == 0x0DFE8 &&
+              SRRCTL(70) == 0x0D194 && TDT(127) == 0x07FD8,
+              "per-queue registers of queues 64..127 (§8.2.3.8, §8.2.3.9)");
+static_assert(IXGBE_MAX_QUEUES <= 16, "QPRDC exists for queues 0..15 only");
 
 /* ====================================================================
  * Driver state
