@@ -481,7 +481,9 @@ static void link_from_answer(struct i40e_dev *dev, const struct aq_desc *a);
 static unsigned aq_events(struct i40e_dev *dev)
 {
 	const struct regs *r = dev->r;
-	unsigned head = reg_read(r, PF_ARQH) & PF_AQ_HT_MASK, n = 0;  /* ref AQ: PF_ARQH */
+	uint32_t len = reg_read(r, PF_ARQLEN);                 /* ref AQ: PF_ARQLEN (off after a reset) */
+	unsigned n = 0, head = len & PF_AQLEN_ENABLE ?         /* a disabled queue holds nothing */
+	                       reg_read(r, PF_ARQH) & PF_AQ_HT_MASK : dev->arq.next; /* ref AQ: PF_ARQH */
 	while (dev->arq.next != head && head < AQ_ENTRIES) {
 		unsigned i = dev->arq.next;
 		struct aq_desc ev;
@@ -500,7 +502,7 @@ static unsigned aq_events(struct i40e_dev *dev)
 		__atomic_thread_fence(__ATOMIC_RELEASE);
 		reg_write(r, PF_ARQT, (dev->arq.next + AQ_ENTRIES - 1) % AQ_ENTRIES); /* ref AQ: PF_ARQT */
 	}
-	if (unlikely(reg_read(r, PF_ARQLEN) & PF_AQLEN_OVFL)) {  /* regs.h: PF_ARQLEN.ARQOVFL */
+	if (unlikely(len & PF_AQLEN_OVFL)) {                   /* regs.h: PF_ARQLEN.ARQOVFL */
 		log_warn("%s: the firmware found no free admin receive descriptor and dropped events "
 		         "(PF_ARQLEN.ARQOVFL); link state may be stale until the next check", dev->d->addr);
 		reg_write(r, PF_ARQLEN, AQ_ENTRIES | PF_AQLEN_ENABLE); /* regs.h: writing 0 clears OVFL */
@@ -1309,10 +1311,7 @@ void i40e_port_counters(struct nic_dev *nd, struct i40e_port_counters *out)
 	};
 }
 
-void i40e_identity(const struct nic_dev *nd, struct i40e_identity *out)
-{
-	*out = DEV(nd)->id;
-}
+void i40e_identity(const struct nic_dev *nd, struct i40e_identity *out) { *out = DEV(nd)->id; }
 
 static bool i40e_link(struct nic_dev *nd, unsigned *speed_mbps)
 {
@@ -1323,10 +1322,7 @@ static bool i40e_link(struct nic_dev *nd, unsigned *speed_mbps)
 	return dev->link_up;
 }
 
-static void i40e_mac(const struct nic_dev *nd, uint8_t mac[6])
-{
-	memcpy(mac, DEV(nd)->mac, 6);
-}
+static void i40e_mac(const struct nic_dev *nd, uint8_t mac[6]) { memcpy(mac, DEV(nd)->mac, 6); }
 
 /* ==== Hot path: receive and transmit (ref Descriptors) =================== */
 
