@@ -80,6 +80,7 @@ test-unit: deps build/asan/kvick $(TEST_BIN)
 test-vm: deps kvick
 	bash tests/vm/run.sh
 	bash tests/vm/igb.sh
+	bash tests/vm/vhost.sh
 
 bench: deps kvick
 	bash bench/run.sh

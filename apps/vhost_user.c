@@ -439,6 +439,9 @@ static int one_message(struct vhost_user *v)
 		disconnect(v, NULL);
 		return -1;
 	}
+	if (r > 0)
+		log_debug("vhost_user %s: %s, %u bytes, %d fds, flags 0x%x", v->app->name,
+		          vhost_request_name(m->request, nb), m->size, m->nfds, m->flags);
 	bool known = r > 0 && m->request <= VHOST_USER_REQUEST_MAX &&
 	             strncmp(vhost_request_name(m->request, nb), "request", 7) != 0;
 	if (r > 0 && known && vhost_msg_check(m, err, sizeof err) == 0)
