@@ -4,6 +4,9 @@
  *     app NAME CLASS [key=value ...]
  *     link FROM_APP.PORT -> TO_APP.PORT
  *
+ *     worker NAME cpu=N                        (topology_worker.c)
+ *     app NAME CLASS [key=value ...] @WORKER
+ *
  * Reading goes in two passes.  The first reads line by line: words
  * (topology_lex.c), then each `app` line is checked against its class
  * (parameters, types, required ones) and each `link` line for its shape.
@@ -225,9 +228,13 @@ static void parse_app(struct topo_parser *p, int lineno, const struct topo_word 
 		           "too many parameters (at most %d)", TOPO_MAX_PARAMS);
 		nw = 3 + TOPO_MAX_PARAMS;   /* check the others all the same */
 	}
-	struct topo_app app = {.name = w[1].text, .cls = cls, .line = lineno};
+	struct topo_app app = {.name = w[1].text, .cls = cls, .line = lineno, .worker = -1};
+	const struct topo_word *at;
+	topo_app_placement(p, lineno, w, nw, &at);
 	char *keys[TOPO_MAX_WORDS] = {0};
 	for (int k = 3; k < nw; k++) {
+		if (topo_is_placement(&w[k]))
+			continue;   /* @WORKER, checked above */
 		if (app_line_param(p, lineno, &w[k], cls, w, k, &keys[k - 3]))
 			app.args[app.nargs++] = (struct topo_arg){
 				.key = keys[k - 3], .value = w[k].text + w[k].eq + 1,
@@ -243,7 +250,13 @@ static void parse_app(struct topo_parser *p, int lineno, const struct topo_word 
 		for (int k = 0; k < nw; k++)
 			line_ok &= !w[k].bad;
 		app_declare(p, &app, &w[1]);
-		p->app_src[p->t->napps - 1].line_ok = line_ok;
+		struct topo_app_src *src = &p->app_src[p->t->napps - 1];
+		src->line_ok = line_ok;
+		if (at) {
+			src->at = at->text;
+			src->at_col = at->col;
+			src->at_len = at->len;
+		}
 	}
 }
 
@@ -256,7 +269,7 @@ static void parse_broken_app(struct topo_parser *p, int lineno, const struct top
 		return;
 	struct topo_app app = {
 		.name = w[1].text, .cls = nw > 2 && !w[2].bad ? app_class_find(w[2].text) : NULL,
-		.line = lineno,
+		.line = lineno, .worker = -1,
 	};
 	app_declare(p, &app, &w[1]);
 }
@@ -387,13 +400,15 @@ static void parse_words(struct topo_parser *p, int lineno, const struct topo_wor
 		return;   /* the error is reported; guessing more would mislead */
 	} else if (!strcmp(w[0].text, "link")) {
 		parse_link(p, lineno, w, n);
+	} else if (!strcmp(w[0].text, "worker")) {
+		topo_parse_worker(p, lineno, w, n);
 	} else {
-		static const char *const keywords[] = {"app", "link"};
+		static const char *const keywords[] = {"app", "link", "worker"};
 		char hint[64];
 		topo_error(p, lineno, w[0].col, w[0].len,
 		           "unknown keyword '%s'%s; a line is 'app NAME CLASS [key=value ...]', "
 		           "'link FROM_APP.PORT -> TO_APP.PORT' or a '# comment'",
-		           w[0].text, topo_did_you_mean(hint, sizeof(hint), w[0].text, keywords, 2));
+		           w[0].text, topo_did_you_mean(hint, sizeof(hint), w[0].text, keywords, 3));
 	}
 }
 
@@ -410,7 +425,7 @@ static void parse_line(struct topo_parser *p, int lineno)
 	parse_words(p, lineno, w, n, bad);
 	/* A line that is not a valid app line may have been meant as a link:
 	 * what it linked is unknown, so "not linked" must not be claimed. */
-	if (p->nerrors > errors_before && strcmp(w[0].text, "app"))
+	if (p->nerrors > errors_before && strcmp(w[0].text, "app") && strcmp(w[0].text, "worker"))
 		p->broken_links++;
 }
 

@@ -3,6 +3,12 @@
  *     # comment
  *     app NAME CLASS [key=value ...]     # values may use ${VAR} or ${VAR:-default}
  *     link FROM_APP.PORT -> TO_APP.PORT
+ *     worker NAME cpu=N                  # a process pinned to CPU N
+ *     app NAME CLASS [key=value ...] @WORKER   # the app runs on that worker
+ *
+ * A file without `worker` lines runs every app in one process, as it always
+ * did.  With workers, apps without `@` run in one more worker, "main"
+ * (core/workers.h).
  *
  * topology_parse() reads and checks a whole file against the registered app
  * classes.  Every error is reported as
@@ -25,6 +31,8 @@
 #define TOPO_MAX_APPS   256
 #define TOPO_MAX_LINKS  1024
 #define TOPO_MAX_PARAMS 32
+#define TOPO_MAX_WORKERS 32
+#define TOPO_WORKER_NAME_MAX 32
 
 struct topo_arg {
 	const char *key;
@@ -38,6 +46,13 @@ struct topo_app {
 	const struct app_class *cls;
 	struct topo_arg args[TOPO_MAX_PARAMS];
 	int nargs;
+	int line;
+	int worker;              /* index in topology.workers, -1: not placed */
+};
+
+struct topo_worker {
+	const char *name;
+	int cpu;
 	int line;
 };
 
@@ -53,6 +68,8 @@ struct topology {
 	int napps;
 	struct topo_link links[TOPO_MAX_LINKS];
 	int nlinks;
+	struct topo_worker workers[TOPO_MAX_WORKERS];
+	int nworkers;            /* 0: no worker lines, one process as always */
 	void *arena;             /* owned strings */
 };
 

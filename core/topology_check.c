@@ -238,6 +238,7 @@ static void check_warnings(struct topo_parser *p)
 void topo_check(struct topo_parser *p)
 {
 	check_links(p);
+	topo_check_workers(p);
 	check_apps(p);
 	if (p->t->napps == 0 && p->nerrors == 0)
 		topo_error(p, 0, 0, 0, "no apps declared (declare one with 'app NAME CLASS [key=value ...]')");

@@ -2,6 +2,7 @@
  *
  *   topology.c        public API, reading the file, `app` and `link` lines
  *   topology_lex.c    splitting a line into words: quotes, ${VAR}, comments
+ *   topology_worker.c `worker` lines and `@WORKER` placements
  *   topology_check.c  the whole-file checks: links against apps and ports,
  *                     then each app class's own check() of its values
  *   topology_diag.c   collecting, sorting and printing errors and warnings
@@ -56,6 +57,13 @@ struct topo_app_src {
 	bool broken;         /* its class is unknown: skip checks that need it */
 	bool line_ok;        /* its line had no error: the class may check it */
 	bool linked;
+	const char *at;      /* "@WORKER" placement written on its line, or NULL */
+	int at_col, at_len;
+};
+struct topo_worker_src {
+	int name_col, name_len;
+	int cpu_col, cpu_len;    /* the value of cpu= */
+	bool used;               /* an app is placed on it */
 };
 struct topo_link_src {
 	int col[4], len[4];  /* from app, from port, to app, to port */
@@ -76,6 +84,7 @@ struct topo_parser {
 	int broken_links;         /* lines that may have been links but had errors */
 	struct topo_app_src app_src[TOPO_MAX_APPS];
 	struct topo_link_src link_src[TOPO_MAX_LINKS];
+	struct topo_worker_src worker_src[TOPO_MAX_WORKERS];
 };
 
 /* topology.c */
@@ -86,6 +95,16 @@ int topo_find_app(const struct topology *t, const char *name);
 /* topology_lex.c: the words of line `lineno` into w[]; returns how many.
  * A word with an error in it (reported already) has its `bad` flag set. */
 int topo_lex_line(struct topo_parser *p, int lineno, struct topo_word *w, int max);
+
+/* topology_worker.c: a `worker NAME cpu=N` line; the `@WORKER` words at the
+ * end of an app line (*at: the placement, NULL if none or after an error
+ * it reports: misplaced, repeated); resolving placements once the
+ * whole file is read. */
+void topo_parse_worker(struct topo_parser *p, int lineno, const struct topo_word *w, int nw);
+void topo_app_placement(struct topo_parser *p, int lineno, const struct topo_word *w, int nw,
+                        const struct topo_word **at);
+bool topo_is_placement(const struct topo_word *w);
+void topo_check_workers(struct topo_parser *p);
 
 /* topology_check.c: checks that need the whole file (links, each class's
  * check() of its values, unused apps). */

@@ -346,6 +346,145 @@ static void test_bad_files(void **state)
 	assert_int_equal(failures, 0);
 }
 
+
+/* ---- workers: `worker NAME cpu=N` and `@WORKER` ---- */
+
+#define WBASE "worker w0 cpu=0\napp a t_source @w0\napp b t_sink @w0\nlink a.output -> b.input\n"
+
+static const struct bad_case worker_cases[] = {
+	{"unknown worker, with suggestion", WBASE "app c t_sink @wo\nlink c2.output -> c.input\napp c2 t_source @w0\n",
+	 "t.topo:5:14: error: unknown worker 'wo' (did you mean 'w0'?); declared workers: w0\n"
+	 "    app c t_sink @wo\n"
+	 "                 ^~~\n"},
+	{"placement without any worker", "app a t_source @w1\napp b t_sink\nlink a.output -> b.input\n",
+	 "t.topo:1:16: error: unknown worker 'w1': no worker is declared (declare one with 'worker NAME cpu=N')\n"
+	 "    app a t_source @w1\n"
+	 "                   ^~~\n"},
+	{"an app placed twice", "worker w0 cpu=0\napp a t_source @w0 @w0\napp b t_sink @w0\nlink a.output -> b.input\n",
+	 "t.topo:2:20: error: app 'a' is placed twice: '@w0' here, '@w0' at column 16; an app runs on one worker\n"
+	 "    app a t_source @w0 @w0\n"
+	 "                       ^~~\n"},
+	{"placement before a parameter", "worker w0 cpu=0\napp a t_source @w0 size=70\napp b t_sink @w0\n"
+	 "link a.output -> b.input\n",
+	 "t.topo:2:16: error: '@w0' must be the last word of the app line (app NAME CLASS [key=value ...] @WORKER)\n"
+	 "    app a t_source @w0 size=70\n"
+	 "                   ^~~\n"},
+	{"'@' without a name", "worker w0 cpu=0\napp a t_source @\napp b t_sink @w0\nlink a.output -> b.input\n",
+	 "t.topo:2:16: error: expected a worker name after '@', got '@' (app NAME CLASS [key=value ...] @WORKER)\n"
+	 "    app a t_source @\n"
+	 "                   ^\n"},
+	{"duplicate worker", "worker w0 cpu=0\n" WBASE,
+	 "t.topo:2:8: error: duplicate worker 'w0'; previously declared at t.topo:1\n"
+	 "    worker w0 cpu=0\n"
+	 "           ^~\n"},
+	{"worker without cpu=", "worker w1\n" WBASE,
+	 "t.topo:1:8: error: missing cpu= for worker 'w1' (worker NAME cpu=N); add cpu=N\n"
+	 "    worker w1\n"
+	 "           ^~\n"
+	 "t.topo:1:8: warning: worker 'w1' has no apps (place one with '@w1' at the end of an app line)\n"
+	 "    worker w1\n"
+	 "           ^~\n"},
+	{"worker parameter misspelt", "worker w0 cpus=0\napp a t_source @w0\napp b t_sink @w0\nlink a.output -> b.input\n",
+	 "t.topo:1:8: error: missing cpu= for worker 'w0' (worker NAME cpu=N); add cpu=N\n"
+	 "    worker w0 cpus=0\n"
+	 "           ^~\n"
+	 "t.topo:1:11: error: unknown parameter 'cpus' for a worker (did you mean 'cpu'?); a worker takes cpu=N\n"
+	 "    worker w0 cpus=0\n"
+	 "              ^~~~\n"},
+	{"the name main is taken", "worker main cpu=0\napp a t_source\napp b t_sink\nlink a.output -> b.input\n",
+	 "t.topo:1:8: error: worker name 'main' is taken: it holds the apps without '@WORKER'\n"
+	 "    worker main cpu=0\n"
+	 "           ^~~~\n"},
+	{"worker keyword misspelt", "workr w0 cpu=0\napp a t_source\napp b t_sink\nlink a.output -> b.input\n",
+	 "t.topo:1:1: error: unknown keyword 'workr' (did you mean 'worker'?); a line is "
+	 "'app NAME CLASS [key=value ...]', 'link FROM_APP.PORT -> TO_APP.PORT' or a '# comment'\n"
+	 "    workr w0 cpu=0\n"
+	 "    ^~~~~\n"},
+};
+
+static void test_worker_errors(void **state)
+{
+	int failures = 0;
+	for (size_t i = 0; i < sizeof(worker_cases) / sizeof(worker_cases[0]); i++) {
+		const struct bad_case *c = &worker_cases[i];
+		struct parsed r = parse(c->text);
+		if (r.t || strcmp(r.err, c->expected)) {
+			print_error("case '%s': %s\n--- expected:\n%s--- got:\n%s---\n", c->what,
+			            r.t ? "parsed although it has errors" : "wrong message", c->expected, r.err);
+			failures++;
+		}
+		parsed_free(&r);
+	}
+	assert_int_equal(failures, 0);
+}
+
+/* A CPU this process cannot run on (the list of usable ones depends on the
+ * machine, so only the start of the message is compared). */
+static void test_worker_cpu_not_here(void **state)
+{
+	struct parsed r = parse("worker w0 cpu=1000\nworker w1 cpu=x\napp a t_source @w0\n"
+	                        "app b t_sink @w1\nlink a.output -> b.input\n");
+	assert_null(r.t);
+	assert_non_null(strstr(r.err, "t.topo:1:15: error: CPU 1000 is not on this machine (usable CPUs here: "));
+	assert_non_null(strstr(r.err, "t.topo:2:15: error: bad value 'x' for cpu: expected a CPU number"));
+	/* declared anyway, so no "unknown worker" piles on */
+	assert_null(strstr(r.err, "unknown worker"));
+	parsed_free(&r);
+}
+
+static void test_workers_parsed(void **state)
+{
+	/* two workers on one CPU: a warning, the file is valid */
+	struct parsed r = parse("app a t_source @w1\nworker w0 cpu=0\nworker w1 cpu=0\n"
+	                        "app b t_tee @w0\napp c t_sink\nlink a.output -> b.input\n"
+	                        "link b.x -> c.input\n");
+	assert_non_null(r.t);
+	assert_string_equal(r.err,
+		"t.topo:3:15: warning: workers 'w1' and 'w0' (t.topo:2) share CPU 0: they will take turns on it\n"
+		"    worker w1 cpu=0\n"
+		"                  ^\n");
+	assert_int_equal(r.t->nworkers, 2);
+	assert_string_equal(r.t->workers[0].name, "w0");
+	assert_int_equal(r.t->workers[0].cpu, 0);
+	assert_int_equal(r.t->workers[1].line, 3);
+	assert_int_equal(r.t->apps[0].worker, 1);   /* declared before its worker */
+	assert_int_equal(r.t->apps[1].worker, 0);
+	assert_int_equal(r.t->apps[2].worker, -1);  /* no '@': worker main */
+	assert_int_equal(r.t->apps[0].nargs, 0);    /* '@w1' is not a parameter */
+
+	char *out;
+	size_t size;
+	FILE *f = open_memstream(&out, &size);
+	topology_dot(r.t, f);
+	fclose(f);
+	assert_string_equal(out,
+		"digraph \"t.topo\" {\n"
+		"  rankdir=LR;\n"
+		"  node [shape=box, fontname=\"monospace\"];\n"
+		"  edge [fontname=\"monospace\", fontsize=10];\n"
+		"  \"c\" [label=\"c\\n(t_sink)\"];\n"
+		"  subgraph \"cluster_w0\" {\n"
+		"    label=\"worker w0 (cpu 0)\";\n"
+		"    \"b\" [label=\"b\\n(t_tee)\"];\n"
+		"  }\n"
+		"  subgraph \"cluster_w1\" {\n"
+		"    label=\"worker w1 (cpu 0)\";\n"
+		"    \"a\" [label=\"a\\n(t_source)\"];\n"
+		"  }\n"
+		"  \"a\" -> \"b\" [label=\"output -> input (shared)\", style=bold];\n"
+		"  \"b\" -> \"c\" [label=\"x -> input (shared)\", style=bold];\n"
+		"}\n");
+	free(out);
+	parsed_free(&r);
+
+	/* without worker lines nothing is placed */
+	r = parse(BASE);
+	assert_non_null(r.t);
+	assert_int_equal(r.t->nworkers, 0);
+	assert_int_equal(r.t->apps[0].worker, -1);
+	parsed_free(&r);
+}
+
 /* ---- more about errors ---- */
 
 static void test_at_most_20_errors(void **state)
@@ -721,6 +860,9 @@ int main(void)
 		cmocka_unit_test(test_unused_variable_warns),
 		cmocka_unit_test(test_crlf_and_value_with_hash),
 		cmocka_unit_test(test_dot),
+		cmocka_unit_test(test_worker_errors),
+		cmocka_unit_test(test_worker_cpu_not_here),
+		cmocka_unit_test(test_workers_parsed),
 		cmocka_unit_test(test_registry),
 		cmocka_unit_test(test_value_parsers),
 		cmocka_unit_test(test_suggest),
