@@ -21,6 +21,7 @@
 #include "../core/engine.h"
 #include "../core/memory.h"
 #include "../core/packet.h"
+#include "../core/workers.h"
 
 KVICK_COMMAND(run, "run FILE [VAR=VALUE ...] [options]", "run a topology");
 
@@ -38,6 +39,12 @@ static const char options[] =
 	"  --numa N               DMA memory on NUMA node N\n"
 	"  --live                 print a counter line once a second\n"
 	"  --quiet                no final text report\n"
+	"  --worker-packets N     with `worker` lines: packets in each worker's pool\n"
+	"                         (default 8192; pools are made before the workers start)\n"
+	"\n"
+	"With `worker NAME cpu=N` lines, each worker is a process pinned to its CPU;\n"
+	"apps without @WORKER run on one more, \"main\" (pinned with --cpu).  The\n"
+	"report merges them and names a worker that died.\n"
 	"\n"
 	"While it runs, `kvick top` shows its counters.\n"
 	"exit status: 0 done, 1 topology or app error, 2 usage error\n";
@@ -47,6 +54,7 @@ struct run_args {
 	struct cli_vars vars;
 	struct run_options opt;
 	struct mem_config mem;
+	uint64_t worker_packets;
 };
 
 /* Flags without a value; returns 1 if argv[i] was one. */
@@ -70,7 +78,7 @@ static int run_flag(const char *arg, struct run_args *a)
 static int run_valued(int argc, char **argv, int *i, struct run_args *a)
 {
 	static const char *const names[] = {
-		"--duration", "--report-json", "--cpu", "--numa", "--hugepage-size",
+		"--duration", "--report-json", "--cpu", "--numa", "--hugepage-size", "--worker-packets",
 	};
 	const char *name = NULL, *v = NULL, *bad = NULL;
 	for (unsigned k = 0; k < sizeof(names) / sizeof(names[0]) && !name; k++) {
@@ -92,6 +100,10 @@ static int run_valued(int argc, char **argv, int *i, struct run_args *a)
 		if (cli_parse_int(v, &n) || n < 0 || n >= CPU_SETSIZE)
 			bad = "a CPU number";
 		a->opt.cpu = (int)n;
+	} else if (!strcmp(name, "--worker-packets")) {
+		if (cli_parse_int(v, &n) || n < 1 || n > (1l << 24))
+			bad = "a number of packets (1..16777216)";
+		a->worker_packets = (uint64_t)n;
 	} else if (!strcmp(name, "--numa")) {
 		if (cli_parse_int(v, &n) || n < 0)
 			bad = "a NUMA node number";
@@ -198,7 +210,13 @@ int cmd_run(int argc, char **argv)
 		return 2;
 	}
 	struct topology *t = topology_parse(a.file, NULL, cli_vars_view(&a.vars), stderr);
-	int rc = t ? run_topology(&a, t) : 1;
+	int rc = 1;
+	if (t && t->nworkers) {
+		struct workers_options wo = { .run = a.opt, .mem = a.mem, .packets = a.worker_packets };
+		rc = workers_run(t, &wo);
+	} else if (t) {
+		rc = run_topology(&a, t);
+	}
 	topology_free(t);
 	cli_vars_free(&a.vars);
 	return rc;

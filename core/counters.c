@@ -22,6 +22,7 @@ static struct {
 	struct counters_entry *entries;
 	size_t size;
 	uint32_t used;
+	uint32_t limit;    /* slots this process may use end here (counters_partition) */
 	char path[128];
 	int published;
 	uint64_t dummy;
@@ -102,6 +103,7 @@ int counters_open(const char *topology_name, int publish)
 	C.hdr = mem;
 	C.entries = (struct counters_entry *)(C.hdr + 1);
 	C.used = 0;
+	C.limit = CAPACITY;
 	C.hdr->capacity = CAPACITY;
 	C.hdr->version = COUNTERS_VERSION;
 	C.hdr->pid = (uint64_t)getpid();
@@ -116,7 +118,7 @@ uint64_t *counters_slot(const char *name)
 {
 	if (!C.hdr && counters_open(NULL, 0) < 0)
 		return &C.dummy;
-	if (C.used == CAPACITY) {
+	if (C.used >= C.limit) {
 		log_once(LOG_WARN, "counter file full (%u counters); '%s' and later ones are not published",
 		         CAPACITY, name);
 		return &C.dummy;
@@ -125,6 +127,14 @@ uint64_t *counters_slot(const char *name)
 	e->value = 0;
 	snprintf(e->name, sizeof e->name, "%s", name);
 	return (uint64_t *)&e->value;
+}
+
+void counters_partition(uint32_t first, uint32_t count)
+{
+	if (first > CAPACITY)
+		first = CAPACITY;
+	C.used = first;
+	C.limit = first + count > CAPACITY ? CAPACITY : first + count;
 }
 
 void counters_heartbeat(void)

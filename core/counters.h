@@ -48,6 +48,10 @@ bool counters_pid_alive(long pid);
  * full a private dummy slot is returned and a warning logged once. */
 uint64_t *counters_slot(const char *name);
 void counters_heartbeat(void);
+/* Workers (core/workers.h) share their supervisor's file, mapped before
+ * the fork: each takes new slots only from [first, first + count), so no
+ * two processes ever take the same one. */
+void counters_partition(uint32_t first, uint32_t count);
 /* Path of this process's file, or NULL when not published. */
 const char *counters_path(void);
 void counters_close(void);   /* unlink the file */

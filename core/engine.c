@@ -34,7 +34,9 @@
 struct engine_link {
 	struct link *link;
 	char spec[2 * APP_NAME_MAX + 80];   /* "a.output -> b.input" */
-	uint64_t *slot[5];                  /* published counters */
+	uint64_t *slot[5];                  /* published counters (NULL: the other end publishes) */
+	bool shared;                        /* in shared memory, between workers: not ours to free */
+	bool consumer;                      /* our app receives from it: we drain it */
 };
 
 struct timer {
@@ -58,6 +60,7 @@ struct engine {
 	volatile sig_atomic_t stop;
 	uint64_t start_ns, end_ns;
 	uint64_t breaths;
+	uint64_t busy_ns;             /* time in breaths that moved packets */
 	uint64_t live_last_ns, live_last_packets;
 	bool live_tty;                /* stderr is a terminal */
 	char *topology_file;
@@ -145,6 +148,8 @@ static void publish_link_counters(struct engine *e)
 	for (int i = 0; i < e->nlinks; i++) {
 		struct engine_link *el = &e->links[i];
 		struct link_counters c;
+		if (!el->slot[0])
+			continue;
 		link_get_counters(el->link, &c);
 		*el->slot[0] = c.txpackets;
 		*el->slot[1] = c.txbytes;
@@ -164,8 +169,20 @@ static void stop_apps(struct engine *e, int upto)
 	}
 }
 
+/* Whether app i of the topology runs in this engine. */
+static bool in_part(const struct topology *topo, const struct engine_part *part, int i)
+{
+	return !part || topo->apps[i].worker == part->worker;
+}
+
 struct engine *engine_new(const struct topology *topo)
 {
+	return engine_new_part(topo, NULL);
+}
+
+struct engine *engine_new_part(const struct topology *topo, const struct engine_part *part)
+{
+	int *app_index = NULL;   /* our app i is the topology's app_index[i] */
 	struct engine *e = calloc(1, sizeof *e);
 	if (!e)
 		return NULL;
@@ -177,8 +194,14 @@ struct engine *engine_new(const struct topology *topo)
 	if (!e->apps || !e->links || !e->topology_file)
 		goto fail;
 
+	app_index = calloc((size_t)topo->napps + 1, sizeof *app_index);   /* ours -> topology's */
+	if (!app_index)
+		goto fail;
 	for (int i = 0; i < topo->napps; i++) {
 		const struct topo_app *ta = &topo->apps[i];
+		if (!in_part(topo, part, i))
+			continue;
+		app_index[e->napps] = i;
 		struct app *a = calloc(1, sizeof *a);
 		if (!a)
 			goto fail;
@@ -194,25 +217,32 @@ struct engine *engine_new(const struct topology *topo)
 		const struct topo_link *tl = &topo->links[i];
 		struct app *from = find_app(e, tl->from_app), *to = find_app(e, tl->to_app);
 		struct engine_link *el = &e->links[e->nlinks];
-		if (!from || !to) {
+		struct link *shared = part && part->shared ? part->shared[i] : NULL;
+		if (part && !from && !to)
+			continue;   /* both ends on other workers */
+		if ((!from || !to) && !shared) {
 			log_error("%s:%d: link names an unknown app", e->topology_file, tl->line);
 			goto fail;
 		}
-		el->link = link_new(LINK_DEFAULT_SIZE);
+		el->link = shared ? shared : link_new(LINK_DEFAULT_SIZE);
 		if (!el->link)
 			goto fail;
+		el->shared = shared != NULL;
+		el->consumer = to != NULL;
 		e->nlinks++;
 		snprintf(el->spec, sizeof el->spec, "%s.%s -> %s.%s", tl->from_app, tl->from_port,
 		         tl->to_app, tl->to_port);
 		static const char *const names[5] = {"txpackets", "txbytes", "txdrop", "rxpackets",
 		                                     "rxbytes"};
-		for (int k = 0; k < 5; k++) {
+		/* A shared link's counters are published by its consumer only, so
+		 * each name is in the counter file once. */
+		for (int k = 0; k < 5 && el->consumer; k++) {
 			char cname[sizeof el->spec + 32]; /* counters_slot() truncates */
 			snprintf(cname, sizeof cname, "link/%s/%s", el->spec, names[k]);
 			el->slot[k] = counters_slot(cname);
 		}
-		if (add_port(from->out, &from->nout, tl->from_port, el->link) < 0 ||
-		    add_port(to->in, &to->nin, tl->to_port, el->link) < 0) {
+		if ((from && add_port(from->out, &from->nout, tl->from_port, el->link) < 0) ||
+		    (to && add_port(to->in, &to->nin, tl->to_port, el->link) < 0)) {
 			log_error("%s:%d: too many links on one app (max %d)", e->topology_file, tl->line,
 			          APP_MAX_PORTS);
 			goto fail;
@@ -222,7 +252,7 @@ struct engine *engine_new(const struct topology *topo)
 	/* Links are in place: now each app may configure itself. */
 	for (int i = 0; i < e->napps; i++) {
 		struct app *a = e->apps[i];
-		if (a->cls->new(a, topology_app_args(topo, i)) < 0) {
+		if (a->cls->new(a, topology_app_args(topo, app_index[i])) < 0) {
 			fprintf(stderr, "%s: app %s (%s): error: %s\n", a->where, a->name, a->cls->name,
 			        a->error[0] ? a->error : "could not start (no reason given)");
 			stop_apps(e, i);
@@ -235,6 +265,7 @@ struct engine *engine_new(const struct topology *topo)
 	}
 	if (compute_orders(e) < 0)
 		goto fail_all_started;
+	free(app_index);
 	return e;
 
 fail_all_started:
@@ -243,12 +274,14 @@ fail_all_started:
 		e->apps[i]->cls = NULL;
 fail_started:
 fail:
+	free(app_index);
 	for (int i = 0; i < e->napps; i++) {
 		free((void *)e->apps[i]->where);
 		free(e->apps[i]);
 	}
 	for (int i = 0; i < e->nlinks; i++)
-		link_free(e->links[i].link);
+		if (!e->links[i].shared)
+			link_free(e->links[i].link);
 	free(e->apps);
 	free(e->links);
 	free(e->pull_apps);
@@ -276,6 +309,9 @@ uint64_t engine_breathe(struct engine *e)
 		e->pull_apps[i]->cls->pull(e->pull_apps[i]);
 	for (int i = 0; i < e->npush; i++)
 		e->push_order[i]->cls->push(e->push_order[i]);
+	/* Packets freed for another worker's pool go home once per breath. */
+	if (__builtin_expect(freelist_stack.pending, 0))
+		freelist_flush();
 	e->breaths++;
 	return link_activity(e) - before;
 }
@@ -299,9 +335,7 @@ int engine_timer_add(struct engine *e, uint64_t period_ns, void (*fn)(void *), v
 	return 0;
 }
 
-/* True when the network has finished by itself: every finite source is
- * done and nothing is left in any link. */
-static bool finished(struct engine *e)
+bool engine_quiet(struct engine *e, bool *has_done)
 {
 	bool any = false;
 	for (int i = 0; i < e->napps; i++) {
@@ -312,12 +346,20 @@ static bool finished(struct engine *e)
 				return false;
 		}
 	}
-	if (!any)
-		return false;
+	if (has_done)
+		*has_done = any;
 	for (int i = 0; i < e->nlinks; i++)
 		if (!link_empty(e->links[i].link))
 			return false;
 	return true;
+}
+
+/* True when the network has finished by itself: every finite source is
+ * done and nothing is left in any link. */
+static bool finished(struct engine *e)
+{
+	bool any = false;
+	return engine_quiet(e, &any) && any;
 }
 
 static struct engine *signalled_engine;
@@ -395,16 +437,19 @@ int engine_run(struct engine *e, const struct run_options *opt)
 		engine_timer_add(e, 1000 * 1000000ull, live_timer, e);
 
 	unsigned sleep_us = 0;
-	uint64_t t = e->start_ns;
+	uint64_t t = e->start_ns, breath_start = t;
 	unsigned fatal_seen = app_fatal_count();
 	while (!e->stop) {
 		uint64_t moved = engine_breathe(e);
-		if (moved == 0 && finished(e))
+		if (moved == 0 && !o.no_finish && finished(e))
 			break;
 		if (__builtin_expect(app_fatal_count() != fatal_seen, 0))
 			break;   /* an app cannot go on (app_fatal): its error is printed below */
 		/* Time is read once per breath: cheap (vDSO), and timers need it. */
 		t = now_ns();
+		if (moved)
+			e->busy_ns += t - breath_start;
+		breath_start = t;
 		if (t >= deadline)
 			break;
 		run_timers(e, t);
@@ -423,6 +468,7 @@ int engine_run(struct engine *e, const struct run_options *opt)
 			                    : 1;
 			struct timespec ts = { 0, (long)sleep_us * 1000 };
 			nanosleep(&ts, NULL);
+			breath_start = now_ns();   /* sleeping is not busy */
 		}
 	}
 	e->end_ns = now_ns();
@@ -468,6 +514,15 @@ int engine_napps(const struct engine *e) { return e->napps; }
 struct app *engine_app_at(struct engine *e, int i) { return i >= 0 && i < e->napps ? e->apps[i] : NULL; }
 int engine_nlinks(const struct engine *e) { return e->nlinks; }
 
+void engine_stats(const struct engine *e, struct engine_stats *st)
+{
+	st->breaths = e->breaths;
+	st->busy_ns = e->busy_ns;
+	st->start_ns = e->start_ns;
+	st->end_ns = e->end_ns;
+	st->moved = link_activity(e);
+}
+
 struct link *engine_link_at(struct engine *e, int i, const char **spec)
 {
 	if (i < 0 || i >= e->nlinks)
@@ -483,23 +538,43 @@ static double run_seconds(const struct engine *e)
 	return e->start_ns ? (double)(end - e->start_ns) / 1e9 : 0.0;
 }
 
+void engine_report_link_row(FILE *out, const char *spec, const struct link *l, double secs)
+{
+	struct link_counters c;
+	link_get_counters(l, &c);
+	fprintf(out, "  %-40s tx %llu pkts %llu bytes, rx %llu pkts, txdrop %llu", spec,
+	        (unsigned long long)c.txpackets, (unsigned long long)c.txbytes,
+	        (unsigned long long)c.rxpackets, (unsigned long long)c.txdrop);
+	if (secs > 0)
+		fprintf(out, " (%.3f Mpps)", (double)c.txpackets / secs / 1e6);
+	fputc('\n', out);
+}
+
+void engine_report_links(struct engine *e, FILE *out, double secs)
+{
+	for (int i = 0; i < e->nlinks; i++)
+		if (!e->links[i].shared)
+			engine_report_link_row(out, e->links[i].spec, e->links[i].link, secs);
+}
+
 void engine_report(struct engine *e, FILE *out)
 {
 	double secs = run_seconds(e);
 	fprintf(out, "kvick report: %s, %.3f s, %llu breaths\n", e->topology_file, secs,
 	        (unsigned long long)e->breaths);
 	fprintf(out, "links:\n");
-	for (int i = 0; i < e->nlinks; i++) {
-		struct link_counters c;
-		link_get_counters(e->links[i].link, &c);
-		fprintf(out, "  %-40s tx %llu pkts %llu bytes, rx %llu pkts, txdrop %llu", e->links[i].spec,
-		        (unsigned long long)c.txpackets, (unsigned long long)c.txbytes,
-		        (unsigned long long)c.rxpackets, (unsigned long long)c.txdrop);
-		if (secs > 0)
-			fprintf(out, " (%.3f Mpps)", (double)c.txpackets / secs / 1e6);
-		fputc('\n', out);
-	}
+	engine_report_links(e, out, secs);
 	fprintf(out, "apps:\n");
+	engine_report_apps(e, out);
+	struct freelist_stats fs;
+	freelist_stats(&fs);
+	fprintf(out, "packets: %llu allocated, %llu free, %llu allocation failures\n",
+	        (unsigned long long)fs.allocated, (unsigned long long)fs.free,
+	        (unsigned long long)fs.exhausted);
+}
+
+void engine_report_apps(struct engine *e, FILE *out)
+{
 	for (int i = 0; i < e->napps; i++) {
 		struct app *a = e->apps[i];
 		fprintf(out, "  %s (%s)", a->name, a->cls->name);
@@ -510,14 +585,9 @@ void engine_report(struct engine *e, FILE *out)
 		if (a->cls->report && !e->shut)
 			a->cls->report(a, out);
 	}
-	struct freelist_stats fs;
-	freelist_stats(&fs);
-	fprintf(out, "packets: %llu allocated, %llu free, %llu allocation failures\n",
-	        (unsigned long long)fs.allocated, (unsigned long long)fs.free,
-	        (unsigned long long)fs.exhausted);
 }
 
-static void json_string(FILE *f, const char *s)
+void engine_json_string(FILE *f, const char *s)
 {
 	fputc('"', f);
 	for (; *s; s++) {
@@ -532,6 +602,44 @@ static void json_string(FILE *f, const char *s)
 	fputc('"', f);
 }
 
+void engine_json_link_row(FILE *f, const char *spec, const struct link *l, bool *first)
+{
+	struct link_counters c;
+	link_get_counters(l, &c);
+	fprintf(f, "%s\n    ", *first ? "" : ",");
+	*first = false;
+	engine_json_string(f, spec);
+	fprintf(f, ": {\"txpackets\": %llu, \"txbytes\": %llu, \"txdrop\": %llu, "
+	        "\"rxpackets\": %llu, \"rxbytes\": %llu, \"drained\": %llu}",
+	        (unsigned long long)c.txpackets, (unsigned long long)c.txbytes,
+	        (unsigned long long)c.txdrop, (unsigned long long)c.rxpackets,
+	        (unsigned long long)c.rxbytes, (unsigned long long)l->drained);
+}
+
+void engine_json_links(struct engine *e, FILE *f, bool *first)
+{
+	for (int i = 0; i < e->nlinks; i++)
+		if (!e->links[i].shared)
+			engine_json_link_row(f, e->links[i].spec, e->links[i].link, first);
+}
+
+void engine_json_apps(struct engine *e, FILE *f, bool *first)
+{
+	for (int i = 0; i < e->napps; i++) {
+		struct app *a = e->apps[i];
+		fprintf(f, "%s\n    ", *first ? "" : ",");
+		*first = false;
+		engine_json_string(f, a->name);
+		fprintf(f, ": {");
+		for (int k = 0; k < a->ncounters; k++) {
+			fprintf(f, "%s", k ? ", " : "");
+			engine_json_string(f, a->counters[k].name);
+			fprintf(f, ": %llu", (unsigned long long)*a->counters[k].value);
+		}
+		fprintf(f, "}");
+	}
+}
+
 int engine_report_json(struct engine *e, const char *path)
 {
 	FILE *f = fopen(path, "w");
@@ -540,30 +648,11 @@ int engine_report_json(struct engine *e, const char *path)
 		return -1;
 	}
 	fprintf(f, "{\n  \"links\": {");
-	for (int i = 0; i < e->nlinks; i++) {
-		struct link_counters c;
-		link_get_counters(e->links[i].link, &c);
-		fprintf(f, "%s\n    ", i ? "," : "");
-		json_string(f, e->links[i].spec);
-		fprintf(f, ": {\"txpackets\": %llu, \"txbytes\": %llu, \"txdrop\": %llu, "
-		        "\"rxpackets\": %llu, \"rxbytes\": %llu, \"drained\": %llu}",
-		        (unsigned long long)c.txpackets, (unsigned long long)c.txbytes,
-		        (unsigned long long)c.txdrop, (unsigned long long)c.rxpackets,
-		        (unsigned long long)c.rxbytes, (unsigned long long)e->links[i].link->drained);
-	}
+	bool first = true;
+	engine_json_links(e, f, &first);
 	fprintf(f, "\n  },\n  \"apps\": {");
-	for (int i = 0; i < e->napps; i++) {
-		struct app *a = e->apps[i];
-		fprintf(f, "%s\n    ", i ? "," : "");
-		json_string(f, a->name);
-		fprintf(f, ": {");
-		for (int k = 0; k < a->ncounters; k++) {
-			fprintf(f, "%s", k ? ", " : "");
-			json_string(f, a->counters[k].name);
-			fprintf(f, ": %llu", (unsigned long long)*a->counters[k].value);
-		}
-		fprintf(f, "}");
-	}
+	first = true;
+	engine_json_apps(e, f, &first);
 	struct freelist_stats fs;
 	freelist_stats(&fs);
 	fprintf(f, "\n  },\n  \"packets\": {\"allocated\": %llu, \"free\": %llu, \"exhausted\": %llu},\n"
@@ -598,9 +687,11 @@ int engine_shutdown(struct engine *e)
 		}
 	}
 	free(had_error);
-	/* Packets still in links go back to the freelist, counted per link. */
+	/* Packets still in links go back to the freelist, counted per link
+	 * (a shared link by its consumer, the side link_drain() belongs to). */
 	for (int i = 0; i < e->nlinks; i++)
-		link_drain(e->links[i].link);
+		if (!e->links[i].shared || e->links[i].consumer)
+			link_drain(e->links[i].link);
 	publish_link_counters(e);
 	return rc;
 }
@@ -611,7 +702,8 @@ void engine_free(struct engine *e)
 		return;
 	engine_shutdown(e);
 	for (int i = 0; i < e->nlinks; i++)
-		link_free(e->links[i].link);
+		if (!e->links[i].shared)
+			link_free(e->links[i].link);
 	for (int i = 0; i < e->napps; i++) {
 		free((void *)e->apps[i]->where);
 		free(e->apps[i]);

@@ -23,6 +23,8 @@
 #include "app.h"
 #include "topology.h"
 
+struct link;
+
 struct engine;
 
 struct run_options {
@@ -32,12 +34,37 @@ struct run_options {
 	bool live;                /* print a live counter line once a second */
 	const char *report_json;  /* write the JSON report here at exit */
 	bool quiet;               /* no final text report */
+	bool no_finish;           /* the end of the run is decided outside (a worker's
+	                             supervisor): never stop just because every finite
+	                             source is done and the links are empty */
 };
 
 /* Create apps and links for a checked topology (see topology.h); calls
  * every app's new().  On failure prints "FILE:LINE: app NAME (CLASS):
  * error: ..." to stderr, releases what was created, returns NULL. */
 struct engine *engine_new(const struct topology *topo);
+
+/* One worker's share of a topology (core/workers.h): the apps placed on
+ * `worker` (-1: the apps without '@'); links whose other end is elsewhere
+ * use shared[i] (for topology link i: a ring in shared memory) instead of
+ * a ring of their own.  A shared link is drained by its consumer's engine,
+ * published in `kvick top` by its consumer's, reported by neither (the
+ * supervisor reports it, engine_report_link_row). */
+struct engine_part {
+	int worker;
+	struct link *const *shared;
+};
+struct engine *engine_new_part(const struct topology *topo, const struct engine_part *part);
+
+/* Every app with a done() hook is done and every link is empty; *has_done:
+ * whether any app has such a hook. */
+bool engine_quiet(struct engine *e, bool *has_done);
+
+struct engine_stats {
+	uint64_t breaths, busy_ns, start_ns, end_ns;
+	uint64_t moved;        /* packets moved over links so far (tx + rx + txdrop) */
+};
+void engine_stats(const struct engine *e, struct engine_stats *st);
 
 /* Run until one of the stop conditions above; returns 0 or -1. */
 int engine_run(struct engine *e, const struct run_options *opt);
@@ -78,6 +105,16 @@ struct link *engine_link_at(struct engine *e, int i, const char **spec /* "a.out
 /* Reports: text to out, JSON to path (the CLI contract of `kvick run`). */
 void engine_report(struct engine *e, FILE *out);
 int engine_report_json(struct engine *e, const char *path);
+/* Their pieces, for the report a supervisor merges from its workers: the
+ * rows of the links (shared ones excepted) and of the apps; one link's row;
+ * JSON members (`first`: no comma before the first). */
+void engine_report_links(struct engine *e, FILE *out, double secs);
+void engine_report_apps(struct engine *e, FILE *out);
+void engine_report_link_row(FILE *out, const char *spec, const struct link *l, double secs);
+void engine_json_links(struct engine *e, FILE *f, bool *first);
+void engine_json_apps(struct engine *e, FILE *f, bool *first);
+void engine_json_link_row(FILE *f, const char *spec, const struct link *l, bool *first);
+void engine_json_string(FILE *f, const char *s);
 
 /* Monotonic nanoseconds (CLOCK_MONOTONIC) and a cheap cycle counter. */
 uint64_t now_ns(void);

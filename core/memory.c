@@ -266,8 +266,10 @@ static void explain_no_hugepages(size_t npages)
 		          npages, free_now, npages);
 }
 
-/* Map `len` bytes (whole pages) of fresh memory on the configured node. */
-static int region_new(size_t len)
+/* Map `len` bytes (whole pages) of fresh memory on NUMA node `node` (-1:
+ * the local one).  `shared`: MAP_SHARED, so processes forked later see the
+ * same pages at the same address (worker packet pools, core/workers.h). */
+static int region_new_on(size_t len, int node, bool shared)
 {
 	if (M.nregions == MAX_REGIONS) {
 		log_error("too many DMA memory regions (%d)", MAX_REGIONS);
@@ -277,7 +279,7 @@ static int region_new(size_t len)
 	memset(r, 0, sizeof *r);
 	r->map_iova = MEM_IOVA_INVALID;
 	if (M.cfg.hugepages) {
-		int flags = MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB;
+		int flags = (shared ? MAP_SHARED : MAP_PRIVATE) | MAP_ANONYMOUS | MAP_HUGETLB;
 		flags |= (M.cfg.page_size == GB1 ? 30 : 21) << MAP_HUGE_SHIFT;
 		void *p = mmap(NULL, len, PROT_READ | PROT_WRITE, flags, -1, 0);
 		if (p == MAP_FAILED) {
@@ -291,7 +293,8 @@ static int region_new(size_t len)
 		/* Over-allocate so the region starts on a 2 MB boundary, keeping
 		 * the same layout rules as hugepages. */
 		size_t alen = len + MB2;
-		uint8_t *p = mmap(NULL, alen, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		uint8_t *p = mmap(NULL, alen, PROT_READ | PROT_WRITE,
+		                  (shared ? MAP_SHARED : MAP_PRIVATE) | MAP_ANONYMOUS, -1, 0);
 		if (p == MAP_FAILED) {
 			log_error("cannot allocate %zu bytes of memory: %s", len, strerror(errno));
 			return -1;
@@ -302,11 +305,10 @@ static int region_new(size_t len)
 	}
 	r->len = len;
 	/* Place the pages on the chosen node before first touch. */
-	if (M.cfg.numa_node >= 0 && numa_available() >= 0) {
-		unsigned long mask = 1ul << M.cfg.numa_node;
+	if (node >= 0 && numa_available() >= 0) {
+		unsigned long mask = 1ul << node;
 		if (mbind(r->va, len, MPOL_BIND, &mask, sizeof(mask) * 8, 0) < 0)
-			log_warn("cannot bind DMA memory to NUMA node %d: %s", M.cfg.numa_node,
-			         strerror(errno));
+			log_warn("cannot bind DMA memory to NUMA node %d: %s", node, strerror(errno));
 	}
 	/* Touch and pin: a device must never see a page move or vanish.  A
 	 * failing mlock (RLIMIT_MEMLOCK) is only a warning: hugepages are not
@@ -321,6 +323,33 @@ static int region_new(size_t len)
 	}
 	M.nregions++;
 	return 0;
+}
+
+static int region_new(size_t len)
+{
+	return region_new_on(len, M.cfg.numa_node, false);
+}
+
+void *mem_alloc_pool(size_t len, int numa_node, bool shared)
+{
+	if (!M.initialised && mem_init(NULL) < 0)
+		return NULL;
+	size_t page = M.cfg.page_size;
+	len = (len + page - 1) & ~(page - 1);
+	if (len == 0 || region_new_on(len, numa_node, shared) < 0)
+		return NULL;
+	struct region *r = &M.regions[M.nregions - 1];
+	r->used = r->len;   /* all the caller's: mem_alloc_dma never carves it */
+	return r->va;
+}
+
+void mem_after_fork(void)
+{
+	/* The newest region may be a shared one, or one the parent still
+	 * carves: a child must never bump-allocate where its parent or a
+	 * sibling does. */
+	for (int i = 0; i < M.nregions; i++)
+		M.regions[i].used = M.regions[i].len;
 }
 
 void *mem_alloc_dma(size_t size, size_t align)

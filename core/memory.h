@@ -51,6 +51,17 @@ const struct mem_config *mem_get_config(void);
  * mem_shutdown(), like a NIC's rings. */
 void *mem_alloc_dma(size_t size, size_t align);
 
+/* A whole new region of `len` bytes (rounded up to whole pages) for a
+ * packet pool, on `numa_node` (-1: local).  Only each page is contiguous
+ * in IOVA space (the pool carves packets that never cross a page).
+ * `shared`: mapped MAP_SHARED, so processes forked afterwards see it at the
+ * same address (core/workers.h).  NULL on failure (logged). */
+void *mem_alloc_pool(size_t len, int numa_node, bool shared);
+
+/* In a child after fork(): never carve what the parent or a sibling
+ * carves (later allocations start a region of the child's own). */
+void mem_after_fork(void);
+
 /* IOVA of any address inside DMA memory, or MEM_IOVA_INVALID. */
 uint64_t mem_iova(const void *va);
 

@@ -29,7 +29,7 @@
 #define CHUNK_PACKETS (CHUNK_BYTES / PACKET_STRIDE)
 #define DEFAULT_LIMIT 65536u
 
-struct freelist_stack freelist_stack;
+struct freelist_stack freelist_stack = { .own_len = UINTPTR_MAX };
 
 static struct {
 	uint64_t allocated;
@@ -120,9 +120,11 @@ int freelist_prime(void)
 	return grow();
 }
 
+static uint64_t pools_collect(void);
+
 struct packet *packet_alloc_slow(void)
 {
-	if (grow() < 0) {
+	if (pools_collect() == 0 && grow() < 0) {
 		F.exhausted++;
 		log_once(LOG_WARN, "out of packets: all %llu in use (limit %llu); further "
 		         "allocation failures are counted, not logged",
@@ -147,6 +149,8 @@ unsigned packet_alloc_batch(struct packet **out, unsigned n)
 		freelist_stack.n -= n;
 		return n;
 	}
+	if (pools_collect() && freelist_stack.n >= n)
+		return packet_alloc_batch(out, n);
 	unsigned i;
 	for (i = 0; i < n; i++) {
 		out[i] = packet_alloc();
@@ -163,9 +167,16 @@ void packet_free_batch(struct packet **pkts, unsigned n)
 		packet_free(pkts[i]);
 #else
 	/* Without the test build's double-free marks, freeing is pushing the
-	 * pointers: one copy onto the stack. */
-	memcpy(&freelist_stack.slot[freelist_stack.n], pkts, n * sizeof(*pkts));
-	freelist_stack.n += n;
+	 * pointers onto the stack; a packet of another worker's pool goes home. */
+	struct packet **top = &freelist_stack.slot[freelist_stack.n];
+	unsigned k = 0;
+	for (unsigned i = 0; i < n; i++) {
+		if (__builtin_expect(packet_is_own(pkts[i]), 1))
+			top[k++] = pkts[i];
+		else
+			packet_free_foreign(pkts[i]);
+	}
+	freelist_stack.n += k;
 #endif
 }
 
@@ -191,5 +202,203 @@ void freelist_shutdown(void)
 	free(F.chunks);
 	uint64_t limit = F.limit;
 	F = (typeof(F)){ .limit = limit };
-	freelist_stack = (struct freelist_stack){ 0 };
+	freelist_stack = (struct freelist_stack){ .own_len = UINTPTR_MAX };
+}
+
+/* ---- worker pools (see packet.h) ---- */
+
+#define POOLS_MAX     64
+#define RETURN_BATCH  32u   /* returns published together: one index store */
+
+struct return_ring {
+	_Alignas(64) uint32_t write;   /* the freeing worker's */
+	_Alignas(64) uint32_t read;    /* the owner's */
+};
+
+struct freelist_pools {
+	int nworkers;
+	uint32_t ring_size;            /* a power of two >= packets */
+	uint64_t packets;              /* per pool */
+	uint64_t nchunks;              /* per pool */
+	struct { uintptr_t base, len; } pool[POOLS_MAX];
+	struct {                       /* written by worker w as it ends */
+		uint64_t free, exhausted;
+		int left;
+	} final[POOLS_MAX];
+	_Alignas(64) struct return_ring ring[];   /* [from * nworkers + to], then the slots */
+};
+
+/* This process as a worker. */
+static struct {
+	struct freelist_pools *P;
+	int self;
+	uint32_t pend[POOLS_MAX];      /* per owner: slots written, not published */
+} W = { .self = -1 };
+
+static uint32_t ring_size_for(uint64_t packets)
+{
+	uint32_t n = 2;
+	while (n < packets)
+		n <<= 1;
+	return n;
+}
+
+static uint64_t chunks_for(uint64_t packets)
+{
+	return (packets + CHUNK_PACKETS - 1) / CHUNK_PACKETS;
+}
+
+static struct packet **ring_slots(struct freelist_pools *P, int from, int to)
+{
+	uint8_t *base = (uint8_t *)&P->ring[P->nworkers * P->nworkers];
+	return (struct packet **)base + (size_t)(from * P->nworkers + to) * P->ring_size;
+}
+
+size_t freelist_pools_bytes(int nworkers, uint64_t packets_each)
+{
+	uint64_t packets = chunks_for(packets_each) * CHUNK_PACKETS;
+	size_t n = (size_t)nworkers * (size_t)nworkers;
+	return sizeof(struct freelist_pools) + n * sizeof(struct return_ring) +
+	       n * ring_size_for(packets) * sizeof(struct packet *);
+}
+
+int freelist_pools_create(struct freelist_pools *P, int nworkers, uint64_t packets_each,
+                          const int *nodes)
+{
+	if (nworkers < 1 || nworkers > POOLS_MAX) {
+		log_error("at most %d workers", POOLS_MAX);
+		return -1;
+	}
+	uint64_t nchunks = chunks_for(packets_each);
+	P->nworkers = nworkers;
+	P->nchunks = nchunks;
+	P->packets = nchunks * CHUNK_PACKETS;
+	P->ring_size = ring_size_for(P->packets);
+	for (int w = 0; w < nworkers; w++) {
+		uint8_t *base = mem_alloc_pool(nchunks * CHUNK_BYTES, nodes ? nodes[w] : -1, true);
+		if (!base)
+			return -1;
+		P->pool[w].base = (uintptr_t)base;
+		P->pool[w].len = nchunks * CHUNK_BYTES;
+		for (uint64_t c = 0; c < nchunks; c++)
+			for (unsigned i = 0; i < CHUNK_PACKETS; i++) {
+				struct packet *p = (struct packet *)(base + c * CHUNK_BYTES + (size_t)i * PACKET_STRIDE);
+				p->iova = mem_iova(p->data);
+				packet_mark_free(p);
+			}
+	}
+	return 0;
+}
+
+int freelist_pools_join(struct freelist_pools *P, int w)
+{
+	if (F.allocated || freelist_stack.slot) {
+		log_error("a worker's freelist must start empty");
+		return -1;
+	}
+	freelist_stack.slot = malloc(P->packets * sizeof *freelist_stack.slot);
+	F.chunks = malloc(P->nchunks * sizeof *F.chunks);
+	if (!freelist_stack.slot || !F.chunks)
+		return -1;
+	uint8_t *base = (uint8_t *)P->pool[w].base;
+	for (uint64_t c = 0; c < P->nchunks; c++) {
+		F.chunks[F.nchunks++] = base + c * CHUNK_BYTES;
+		for (unsigned i = 0; i < CHUNK_PACKETS; i++)
+			freelist_stack.slot[freelist_stack.n++] =
+				(struct packet *)(base + c * CHUNK_BYTES + (size_t)i * PACKET_STRIDE);
+	}
+	F.allocated = F.limit = P->packets;   /* never grows: the pool is what every worker maps */
+	freelist_stack.own_base = P->pool[w].base;
+	freelist_stack.own_len = P->pool[w].len;
+	mem_on_remap(refresh_iovas, NULL);
+	W.P = P;
+	W.self = w;
+	return 0;
+}
+
+static void publish_returns(int owner)
+{
+	struct return_ring *r = &W.P->ring[W.self * W.P->nworkers + owner];
+	__atomic_store_n(&r->write, r->write + W.pend[owner], __ATOMIC_RELEASE);
+	W.pend[owner] = 0;
+}
+
+void packet_free_foreign(struct packet *p)
+{
+	struct freelist_pools *P = W.P;
+	int owner = -1;
+	for (int w = 0; P && w < P->nworkers && owner < 0; w++)
+		if ((uintptr_t)p - P->pool[w].base < P->pool[w].len)
+			owner = w;
+	if (owner < 0) {
+		/* Not in any pool: cannot happen unless memory is corrupt. */
+		log_once(LOG_ERROR, "packet %p belongs to no worker's pool: not freed", (void *)p);
+		return;
+	}
+	/* The ring is as large as the owner's pool, so it is never full. */
+	struct return_ring *r = &P->ring[W.self * P->nworkers + owner];
+	ring_slots(P, W.self, owner)[(r->write + W.pend[owner]) & (P->ring_size - 1)] = p;
+	if (++W.pend[owner] >= RETURN_BATCH)
+		publish_returns(owner);
+	else
+		freelist_stack.pending = 1;
+}
+
+void freelist_flush(void)
+{
+	for (int o = 0; W.P && o < W.P->nworkers; o++)
+		if (W.pend[o])
+			publish_returns(o);
+	freelist_stack.pending = 0;
+}
+
+/* The owner takes back what other workers returned; how many. */
+static uint64_t pools_collect(void)
+{
+	struct freelist_pools *P = W.P;
+	if (!P)
+		return 0;
+	uint64_t got = 0;
+	for (int f = 0; f < P->nworkers; f++) {
+		if (f == W.self)
+			continue;
+		struct return_ring *r = &P->ring[f * P->nworkers + W.self];
+		uint32_t w = __atomic_load_n(&r->write, __ATOMIC_ACQUIRE), rd = r->read;
+		struct packet **slots = ring_slots(P, f, W.self);
+		for (; rd != w; rd++, got++)
+			freelist_stack.slot[freelist_stack.n++] = slots[rd & (P->ring_size - 1)];
+		__atomic_store_n(&r->read, rd, __ATOMIC_RELEASE);
+	}
+	return got;
+}
+
+void freelist_pools_leave(void)
+{
+	if (!W.P)
+		return;
+	pools_collect();
+	freelist_flush();
+	W.P->final[W.self].free = freelist_stack.n;
+	W.P->final[W.self].exhausted = F.exhausted;
+	__atomic_store_n(&W.P->final[W.self].left, 1, __ATOMIC_RELEASE);
+}
+
+void freelist_pools_census(const struct freelist_pools *P, struct pools_census *c)
+{
+	*c = (struct pools_census){ 0 };
+	for (int o = 0; o < P->nworkers; o++) {
+		c->allocated += P->packets;
+		if (!P->final[o].left) {
+			c->unknown++;
+			continue;
+		}
+		c->free += P->final[o].free;
+		c->exhausted += P->final[o].exhausted;
+		for (int f = 0; f < P->nworkers; f++) {
+			const struct return_ring *r = &P->ring[f * P->nworkers + o];
+			uint32_t n = r->write - r->read;
+			c->free += n;
+			c->in_rings += n;
+		}
+	}
 }

@@ -152,8 +152,23 @@ int freelist_prime(void);
 struct freelist_stack {
 	struct packet **slot;
 	uint64_t n;          /* packets on the stack */
+	/* The packets this process owns: [own_base, own_base + own_len).  One
+	 * process: everything.  A worker (core/workers.h): its own pool; a
+	 * packet of another worker's pool goes home (packet_free_foreign). */
+	uintptr_t own_base, own_len;
+	unsigned pending;    /* returns written but not yet published */
 };
 extern struct freelist_stack freelist_stack;
+
+static inline int packet_is_own(const struct packet *p)
+{
+	return (uintptr_t)p - freelist_stack.own_base < freelist_stack.own_len;
+}
+
+/* Out of line: a packet of another worker's pool is put in the return ring
+ * to its owner (published in batches; freelist_flush() publishes the rest). */
+void packet_free_foreign(struct packet *p);
+void freelist_flush(void);
 
 /* Out of line: grow the pool by a chunk, or count the exhaustion. */
 struct packet *packet_alloc_slow(void);
@@ -190,6 +205,10 @@ static inline struct packet *packet_alloc(void)
 static inline void packet_free(struct packet *p)
 {
 	packet_mark_free(p);
+	if (__builtin_expect(!packet_is_own(p), 0)) {
+		packet_free_foreign(p);
+		return;
+	}
 	freelist_stack.slot[freelist_stack.n++] = p;
 }
 
@@ -238,5 +257,37 @@ void freelist_stats(struct freelist_stats *out);
 uint64_t freelist_outstanding(void);
 /* Release all packet memory (only when no packet is outstanding). */
 void freelist_shutdown(void);
+
+/* ---- worker pools (core/workers.h) ----
+ *
+ * With workers, each worker process owns one pool of packets in memory
+ * every worker maps at the same address (created before the fork).  Its
+ * freelist is its own, lock-free, exactly as above.  A packet freed on
+ * another worker goes into a single-producer single-consumer return ring
+ * from that worker to the owner (one per ordered pair, each as large as a
+ * pool, so it never fills); the owner takes its packets back when its
+ * stack runs empty.  A pool never grows after the fork. */
+struct freelist_pools;
+/* Bytes of shared memory freelist_pools_create() needs for the rings. */
+size_t freelist_pools_bytes(int nworkers, uint64_t packets_each);
+/* Before forking: `nworkers` pools of at least `packets_each` packets, pool
+ * i on NUMA node nodes[i] (-1: any), all in shared memory; the return
+ * rings in `mem` (shared, freelist_pools_bytes() long).  0 or -1 (logged). */
+int freelist_pools_create(struct freelist_pools *mem, int nworkers, uint64_t packets_each,
+                          const int *nodes);
+/* In worker `w` after the fork: its pool becomes this process's freelist. */
+int freelist_pools_join(struct freelist_pools *pools, int w);
+/* In the worker at its end: take back returned packets, publish pending
+ * returns and record this worker's count (for freelist_pools_census). */
+void freelist_pools_leave(void);
+/* After every worker has ended (supervisor): packets per pool, free ones
+ * (on a freelist or in a return ring home), and exhaustion counts.
+ * left[w] false: worker w never recorded its count (it died). */
+struct pools_census {
+	uint64_t allocated, free, exhausted;
+	uint64_t in_rings;     /* of free: still in return rings */
+	int unknown;           /* pools whose worker died: not counted */
+};
+void freelist_pools_census(const struct freelist_pools *pools, struct pools_census *c);
 
 #endif

@@ -4,19 +4,29 @@
 #include <stdlib.h>
 #include <string.h>
 
+size_t link_bytes(uint32_t size)
+{
+	size_t bytes = sizeof(struct link) + size * sizeof(struct packet *);
+	return (bytes + 63) & ~(size_t)63;
+}
+
+struct link *link_init_at(void *mem, uint32_t size)
+{
+	if (size < 2 || (size & (size - 1)) || ((uintptr_t)mem & 63))
+		return NULL;
+	struct link *l = mem;
+	memset(l, 0, link_bytes(size));
+	l->size = size;
+	l->mask = size - 1;
+	return l;
+}
+
 struct link *link_new(uint32_t size)
 {
 	if (size < 2 || (size & (size - 1)))
 		return NULL;
-	size_t bytes = sizeof(struct link) + size * sizeof(struct packet *);
-	bytes = (bytes + 63) & ~(size_t)63;
-	struct link *l = aligned_alloc(64, bytes);
-	if (!l)
-		return NULL;
-	memset(l, 0, bytes);
-	l->size = size;
-	l->mask = size - 1;
-	return l;
+	struct link *l = aligned_alloc(64, link_bytes(size));
+	return l ? link_init_at(l, size) : NULL;
 }
 
 void link_free(struct link *l)

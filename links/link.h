@@ -62,6 +62,12 @@ struct link {
 struct link *link_new(uint32_t size);
 void link_free(struct link *l);
 
+/* The same link in memory the caller provides (64-byte aligned,
+ * link_bytes(size) long): a shared-memory link between workers is this,
+ * in memory both processes map (core/workers.h).  Never link_free() it. */
+size_t link_bytes(uint32_t size);
+struct link *link_init_at(void *mem, uint32_t size);
+
 static inline uint32_t link_count(const struct link *l)
 {
 	return __atomic_load_n(&l->write, __ATOMIC_ACQUIRE) -
