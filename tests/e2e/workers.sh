@@ -1,0 +1,127 @@
+#!/usr/bin/env bash
+# Worker processes: `worker NAME cpu=N` and `@NAME` (docs/topology.md#workers).
+#  - check and graph know workers;
+#  - source @w0 -> sink @w1 moves exactly N packets over a shared link, and
+#    every packet is back in its pool at exit;
+#  - packets allocated on one worker and freed on another go home (a tee on
+#    w1 cloning for sinks on w0 and on main);
+#  - SIGINT with traffic in flight: a clean stop, every packet accounted for;
+#  - kill -9 of a worker during traffic: the run ends within a second, exit 1,
+#    the report names the worker, how it died and its apps; no worker process
+#    is left and no /dev/shm file.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+KVICK=${KVICK_BIN:-$PWD/kvick}
+[ -x "$KVICK" ] || { echo "no kvick binary at $KVICK (make kvick)"; exit 1; }
+tmp=$(mktemp -d /tmp/kvick-workers.$$.XXXXXX)
+trap 'rm -rf "$tmp"' EXIT
+fail() { echo "FAIL: $*"; failed=1; }
+failed=0
+OPTS="--no-hugepages --worker-packets 2048"
+
+# json FILE EXPR: a Python expression over the report `r`
+json() { python3 -c "import json,sys; r=json.load(open('$1')); print($2)"; }
+expect() { # what, got, want
+	if [ "$2" != "$3" ]; then fail "$1: got '$2', want '$3'"; else echo "ok: $1 = $3"; fi
+}
+no_leftovers() { # supervisor pid
+	[ -e "/dev/shm/kvick.$1" ] && fail "/dev/shm/kvick.$1 left behind"
+	if pgrep -f "kvick:w[01]" >/dev/null && pgrep -f "kvick:w[01]" | xargs -r ps -o ppid= -p | grep -qw "$1"; then
+		fail "a worker of $1 is still running"
+	fi
+	return 0
+}
+
+cat >"$tmp/two.topo" <<'T'
+worker w0 cpu=0
+worker w1 cpu=1
+app src source size=60 count=${N} @w0
+app snk sink @w1
+link src.output -> snk.input
+T
+
+# ---- check and graph ----
+out=$("$KVICK" check "$tmp/two.topo" N=5)
+expect "check" "$out" "$tmp/two.topo: ok (2 apps, 1 link, 2 workers, 1 shared link)"
+"$KVICK" graph "$tmp/two.topo" N=5 >"$tmp/g.dot"
+grep -q 'subgraph "cluster_w0"' "$tmp/g.dot" && grep -q 'subgraph "cluster_w1"' "$tmp/g.dot" ||
+	fail "graph has no cluster per worker"
+printf 'worker w0 cpu=0\napp a source @w9\napp b sink @w0\nlink a.output -> b.input\n' >"$tmp/bad.topo"
+set +e
+"$KVICK" run "$tmp/bad.topo" $OPTS 2>"$tmp/bad.err"; rc=$?
+set -e
+expect "run refuses an unknown worker (exit)" "$rc" 1
+expect "its message" "$(head -1 "$tmp/bad.err")" \
+	"$tmp/bad.topo:2:14: error: unknown worker 'w9' (did you mean 'w0'?); declared workers: w0"
+
+# ---- N packets across two workers, exact conservation ----
+N=200000
+"$KVICK" run "$tmp/two.topo" N=$N $OPTS --report-json "$tmp/two.json" >"$tmp/two.out"
+expect "sink packets" "$(json "$tmp/two.json" "r['apps']['snk']['packets']")" $N
+expect "shared link tx/rx/drop" \
+	"$(json "$tmp/two.json" "'%d %d %d' % tuple(r['links']['src.output -> snk.input'][k] for k in ('txpackets','rxpackets','txdrop'))")" \
+	"$N $N 0"
+expect "every packet back (free == allocated)" \
+	"$(json "$tmp/two.json" "r['packets']['free'] == r['packets']['allocated'] > 0")" True
+expect "workers section" \
+	"$(json "$tmp/two.json" "' '.join('%s:%d:%s' % (k, v['cpu'], v['apps']) for k, v in sorted(r['workers'].items()))")" \
+	"w0:0:['src'] w1:1:['snk']"
+expect "worker pids and breaths" \
+	"$(json "$tmp/two.json" "all(v['pid'] > 0 and v['breaths'] > 0 and 0 <= v['busy'] <= 1 for v in r['workers'].values())")" True
+grep -q "^  w1 .*apps snk (sink)$" "$tmp/two.out" || fail "text report has no row for w1"
+
+# ---- packets freed on the other worker go home ----
+cat >"$tmp/tee.topo" <<'T'
+worker w0 cpu=0
+worker w1 cpu=1
+app src source count=100000 @w0
+app t tee @w1
+app back sink @w0
+app here sink
+link src.output -> t.input
+link t.a -> back.input
+link t.b -> here.input
+T
+"$KVICK" run "$tmp/tee.topo" $OPTS --report-json "$tmp/tee.json" >/dev/null
+# (the tee does not wait for room: a copy that finds its link full is a
+# counted txdrop, so each copy is either received or counted)
+expect "tee: each copy received or counted as a drop" \
+	"$(json "$tmp/tee.json" "(r['apps']['back']['packets'] + r['links']['t.a -> back.input']['txdrop'], r['apps']['here']['packets'] + r['links']['t.b -> here.input']['txdrop'])")" "(100000, 100000)"
+expect "tee: the copies sent crossed (w1 -> w0, w1 -> main)" \
+	"$(json "$tmp/tee.json" "r['apps']['back']['packets'] > 0 and r['apps']['here']['packets'] > 0")" True
+expect "tee: every packet back in its pool" \
+	"$(json "$tmp/tee.json" "r['packets']['free'] == r['packets']['allocated'] and r['packets']['pools_unknown'] == 0")" True
+expect "tee: three workers (main holds 'here')" "$(json "$tmp/tee.json" "sorted(r['workers'])")" "['main', 'w0', 'w1']"
+
+# ---- SIGINT with traffic in flight ----
+sed 's/ count=\${N}//' "$tmp/two.topo" >"$tmp/endless.topo"
+"$KVICK" run "$tmp/endless.topo" $OPTS --report-json "$tmp/int.json" >"$tmp/int.out" 2>"$tmp/int.err" &
+sup=$!
+sleep 1.5
+kill -INT $sup
+set +e; wait $sup; rc=$?; set -e
+expect "SIGINT: exit" "$rc" 0
+expect "SIGINT: every packet back" "$(json "$tmp/int.json" "r['packets']['free'] == r['packets']['allocated']")" True
+expect "SIGINT: sent = received + drained" \
+	"$(json "$tmp/int.json" "(lambda l: l['txpackets'] == l['rxpackets'] + l['drained'] and l['txpackets'] > 0)(r['links']['src.output -> snk.input'])")" True
+no_leftovers $sup
+
+# ---- kill -9 of a worker during traffic ----
+"$KVICK" run "$tmp/endless.topo" $OPTS --report-json "$tmp/kill.json" >"$tmp/kill.out" 2>"$tmp/kill.err" &
+sup=$!
+sleep 1.5
+victim=$(json "$tmp/kill.json" "0" 2>/dev/null || true)   # (no report yet)
+victim=$(pgrep -P $sup -f "kvick:w1" || pgrep -P $sup | tail -1)
+t0=$(date +%s%N)
+kill -KILL "$victim"
+set +e; wait $sup; rc=$?; set -e
+ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+expect "kill -9: exit" "$rc" 1
+[ $ms -le 1000 ] && echo "ok: run ended ${ms} ms after the kill" || fail "run took ${ms} ms to end after the kill"
+grep -q "error: worker w1 (pid $victim, cpu 1) killed by signal 9 (Killed); its apps: snk (sink)" "$tmp/kill.err" ||
+	{ fail "stderr does not name the dead worker"; cat "$tmp/kill.err"; }
+expect "kill -9: JSON says w1 died" "$(json "$tmp/kill.json" "(r['workers']['w1']['died'], r['workers']['w0']['died'])")" "(True, False)"
+no_leftovers $sup
+
+[ $failed -eq 0 ] && echo "all worker tests passed"
+exit $failed
