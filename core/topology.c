@@ -47,6 +47,18 @@ bool topo_is_name(const char *s)
 	return true;
 }
 
+/* Port names may also start with a digit: a classifier's outputs are
+ * named by its rule file, and OVS rule files number their ports. */
+bool topo_is_port_name(const char *s)
+{
+	if (*s >= '0' && *s <= '9') {
+		char buf[APP_NAME_MAX] = "_";
+		snprintf(buf + 1, sizeof buf - 1, "%s", s);
+		return strlen(s) < APP_NAME_MAX - 1 && topo_is_name(buf);
+	}
+	return topo_is_name(s);
+}
+
 int topo_find_app(const struct topology *t, const char *name)
 {
 	for (int i = 0; i < t->napps; i++)
@@ -323,7 +335,7 @@ static bool link_endpoint(struct topo_parser *p, int lineno, const struct link_p
 		topo_error(p, lineno, pc->col, (int)(dot - pc->text), "bad app name '%s' in link", *app);
 		return false;
 	}
-	if (!topo_is_name(*port)) {
+	if (!topo_is_port_name(*port)) {
 		topo_error(p, lineno, pc->col + (int)(dot - pc->text) + 1, (int)strlen(*port),
 		           "bad port name '%s': use letters, digits and '_'", *port);
 		return false;

@@ -90,6 +90,7 @@ struct topo_parser {
 /* topology.c */
 char *topo_strndup(struct topo_parser *p, const char *s, size_t n);
 bool topo_is_name(const char *s);
+bool topo_is_port_name(const char *s);  /* a name, or one starting with a digit */
 int topo_find_app(const struct topology *t, const char *name);
 
 /* topology_lex.c: the words of line `lineno` into w[]; returns how many.

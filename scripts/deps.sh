@@ -36,7 +36,7 @@ APT_PACKAGES=(
 	tshark tcpdump iperf3 iproute2 ethtool kmod iputils-ping
 	dpdk-dev librte-net-virtio23 librte-net-vhost23 valgrind
 	busybox-static qemu-system-x86 cpio
-	graphviz
+	graphviz openvswitch-switch
 )
 SOURCE_PACKAGES=(pciutils libpcap)
 
