@@ -16,6 +16,8 @@ fail() { echo "FAIL: $*"; failed=1; }
 failed=0
 
 echo "not a pcap file" >"$tmp/text.pcap"
+printf '# a typo on line 2\nip,nw_srcc=10.0.0.1,actions=output:1\n' >"$tmp/bad.rules"
+printf 'tcp,tp_dst=80,actions=output:1\n' >"$tmp/good.rules"
 
 # class | topology (\n between lines) | expected first line of stderr
 # A row's topology links every port the class needs, except where the
@@ -62,6 +64,9 @@ latency|app s source count=1\napp l latency size=1\nlink s.output -> l.input|t.t
 vhost_user|app v vhost_user socket=$tmp/text.pcap|t.topo:1:25: error: app 'v' (class 'vhost_user'): socket=$tmp/text.pcap exists and is not a socket
 af_xdp|app x af_xdp ifname=lo mode=turbo|t.topo:1:29: error: app 'x' (class 'af_xdp'): mode=turbo: expected auto, native or skb
 af_xdp|app x af_xdp ifname=lo queue=-1|t.topo:1:30: error: app 'x' (class 'af_xdp'): queue=-1: expected 0 to 63
+classifier|app s source count=1\napp c classifier rules=$tmp/bad.rules\napp k sink\nlink s.output -> c.input\nlink c.1 -> k.input|$tmp/bad.rules:2:4: error: unknown field 'nw_srcc' (did you mean 'nw_src'?)
+classifier|app s source count=1\napp c classifier rules=$tmp/good.rules\napp k sink\nlink s.output -> c.input\nlink c.miss -> k.input|t.topo:2:5: error: app 'c' (class 'classifier'): $tmp/good.rules sends to port '1' (actions=output:1) but that output is not linked
+classifier|app s source count=1\napp c classifier emc_insert_inv_prob=-1 rules=$tmp/good.rules\napp k sink\nlink s.output -> c.input\nlink c.1 -> k.input|t.topo:2:38: error: app 'c' (class 'classifier'): emc_insert_inv_prob=-1: must be 0 (never insert) to 4294967295
 vhost_user|app s source count=1\napp v vhost_user socket=/tmp/kvick-cr.sock server=maybe\nlink s.output -> v.input|t.topo:2:51: error: bad value 'maybe' for parameter 'server' (bool): expected a boolean (true/false, yes/no, on/off, 1/0)
 EOF
 )
