@@ -9,7 +9,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 KVICK=${KVICK_BIN:-$PWD/kvick}
 [ -x "$KVICK" ] || { echo "no kvick binary at $KVICK (make kvick)"; exit 1; }
-[ "$(id -u)" = 0 ] || { echo "skip: mounting a tmpfs needs root"; exit 0; }
+[ "$(id -u)" = 0 ] || { echo "skip: mounting a tmpfs needs root"; exit 77; }
 for t in capinfos tshark; do command -v $t >/dev/null || { echo "FAIL: $t is needed"; exit 1; }; done
 tmp=$(mktemp -d /tmp/kvick-diskfull.$$.XXXXXX)
 cleanup() { umount "$tmp/mnt" 2>/dev/null || true; rm -rf "$tmp"; }
