@@ -4,6 +4,7 @@
  * it measured, and ends with one summary line that bench/run.sh reads:
  *     basic1: X Mpps
  *     link: X cycles/packet
+ *     interlink: X Mpps
  * They are measurements, not tests: docs/performance.md has the figures,
  * the machine, and the peers they are compared with.
  */
@@ -12,6 +13,7 @@
 
 int bench_basic1(int argc, char **argv);
 int bench_link(int argc, char **argv);
+int bench_interlink(int argc, char **argv);
 int bench_ixgbe(int argc, char **argv);
 int bench_i40e(int argc, char **argv);
 

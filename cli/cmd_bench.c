@@ -5,7 +5,7 @@
 #include "bench.h"
 #include "command.h"
 
-KVICK_COMMAND(bench, "bench basic1|link|ixgbe|i40e [options]",
+KVICK_COMMAND(bench, "bench basic1|link|interlink|ixgbe|i40e [options]",
               "run a micro-benchmark (see docs/performance.md)");
 
 static const struct {
@@ -15,6 +15,7 @@ static const struct {
 } benches[] = {
 	{"basic1", bench_basic1, "source -> tee -> sink, 60-byte packets (Snabb's snabbmark basic1)"},
 	{"link", bench_link, "enqueue+dequeue batches on one link, cycles per packet"},
+	{"interlink", bench_interlink, "source -> sink on two worker processes over a shared link, Mpps"},
 	{"ixgbe", bench_ixgbe, "82599 driver forwarding between two model ports, cycles per packet"},
 	{"i40e", bench_i40e, "X710 driver forwarding between two X710 model ports, cycles per packet"},
 };
@@ -23,7 +24,7 @@ static void usage(FILE *out)
 {
 	fprintf(out, "usage: kvick bench NAME [options]   (kvick bench NAME --help)\n");
 	for (size_t i = 0; i < sizeof(benches) / sizeof(benches[0]); i++)
-		fprintf(out, "  %-8s %s\n", benches[i].name, benches[i].help);
+		fprintf(out, "  %-10s %s\n", benches[i].name, benches[i].help);
 }
 
 int cmd_bench(int argc, char **argv)

@@ -619,6 +619,19 @@ static int report(struct run *r)
 	}
 	if (r->o->run.report_json && write_json(r, &c, secs) < 0)
 		rc = 1;
+	if (r->o->result) {
+		struct workers_result *res = r->o->result;
+		*res = (struct workers_result){ .seconds = secs,
+		                                .conserved = !c.unknown && c.free == c.allocated };
+		for (int i = 0; i < r->t->nlinks; i++)
+			if (r->shared[i]) {
+				struct link_counters lc;
+				link_get_counters(r->shared[i], &lc);
+				res->shared_tx += lc.txpackets;
+				res->shared_rx += lc.rxpackets;
+				res->shared_drop += lc.txdrop;
+			}
+	}
 	return rc;
 }
 

@@ -27,6 +27,7 @@
 #ifndef KVICK_WORKERS_H
 #define KVICK_WORKERS_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "engine.h"
@@ -35,10 +36,18 @@
 
 #define WORKERS_DEFAULT_PACKETS 8192u   /* per worker */
 
+/* What a run measured, for `kvick bench interlink`. */
+struct workers_result {
+	double seconds;                       /* from "go" to the stop */
+	uint64_t shared_tx, shared_rx, shared_drop;   /* summed over shared links */
+	bool conserved;                       /* every pool counted and whole */
+};
+
 struct workers_options {
 	struct run_options run;   /* duration, busywait, report_json, quiet */
 	struct mem_config mem;    /* hugepages or not, page size */
 	uint64_t packets;         /* per worker's pool; 0: WORKERS_DEFAULT_PACKETS */
+	struct workers_result *result;   /* filled at the end when not NULL */
 };
 
 /* Run t (t->nworkers > 0) to its end; the exit status for `kvick run`:

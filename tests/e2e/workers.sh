@@ -123,5 +123,9 @@ grep -q "error: worker w1 (pid $victim, cpu 1) killed by signal 9 (Killed); its 
 expect "kill -9: JSON says w1 died" "$(json "$tmp/kill.json" "(r['workers']['w1']['died'], r['workers']['w0']['died'])")" "(True, False)"
 no_leftovers $sup
 
+# ---- the benchmark checks its own work ----
+out=$("$KVICK" bench interlink --packets 300000 --no-hugepages | tail -1)
+[[ "$out" =~ ^interlink:\ [0-9]+\.[0-9]+\ Mpps$ ]] && echo "ok: $out" || fail "bench interlink: '$out'"
+
 [ $failed -eq 0 ] && echo "all worker tests passed"
 exit $failed
