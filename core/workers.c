@@ -53,6 +53,7 @@ struct worker {
 	int wstatus;
 	bool died;                    /* ended other than by finishing its DRAIN */
 	bool killed_by_us;
+	bool start_failed;            /* its apps could not be created (printed by the worker) */
 	uint64_t seen_ticks;
 	uint64_t *slot_pid, *slot_breaths, *slot_busy;   /* in the counter file, for kvick top */
 };
@@ -299,7 +300,10 @@ static bool reap(struct run *r)
 		w->exited = true;
 		w->wstatus = st;
 		int k = (int)(w - r->w);
-		if (__atomic_load_n(&r->ctl->w[k].state, __ATOMIC_ACQUIRE) != WK_DONE) {
+		int state = __atomic_load_n(&r->ctl->w[k].state, __ATOMIC_ACQUIRE);
+		if (state == WK_FAILED || state == WK_STARTING)
+			w->start_failed = true;
+		if (state != WK_DONE) {
 			w->died = true;
 			death = true;
 		}
@@ -413,7 +417,9 @@ static void reap_all(struct run *r)
 /* "killed by signal 9 (Killed)", "exited with status 3", ... */
 static void how_it_ended(const struct worker *w, char *buf, size_t size)
 {
-	if (WIFSIGNALED(w->wstatus))
+	if (w->start_failed && WIFEXITED(w->wstatus))
+		snprintf(buf, size, "could not start its apps (exited with status %d)", WEXITSTATUS(w->wstatus));
+	else if (WIFSIGNALED(w->wstatus))
 		snprintf(buf, size, "killed by signal %d (%s)%s", WTERMSIG(w->wstatus),
 		         strsignal(WTERMSIG(w->wstatus)), w->killed_by_us ? ", by kvick: it did not answer" : "");
 	else if (WIFEXITED(w->wstatus))
@@ -431,6 +437,9 @@ static void supervise(struct run *r)
 		uint64_t t = mono_ns();
 		if (reap(r)) {
 			r->stop_reason = "a worker died";
+			for (int k = 0; k < r->n; k++)
+				if (r->w[k].start_failed)
+					r->stop_reason = "a worker could not start";
 			break;
 		}
 		if (!r->ctl->go) {
