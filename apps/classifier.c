@@ -257,6 +257,8 @@ static const struct app_class cls_class = {
 	       "nw_proto tp_src tp_dst (/MASK) ipv6_src ipv6_dst; ip ipv6 tcp udp sctp icmp arp\n"
 	       "tcp6 udp6 sctp6 icmp6.  Default priority 32768; the highest priority wins, an\n"
 	       "earlier line among equals (overlaps warned).  Errors are FILE:LINE:COL.\n"
+	       "Keys as OVS with vlan-limit=2 and set-frags nx-match: two VLAN tags (the\n"
+	       "outer one is dl_vlan), a first fragment's ports match, a later one has none.\n"
 	       "Lookup: exact-match cache (8192 entries), then megaflows (one hash table per\n"
 	       "mask, busiest first, re-ranked every second), then the rules, which install\n"
 	       "a megaflow matching just the bits they looked at.\n"

@@ -26,6 +26,10 @@
  *   - TCP (whole header, data offset >= 5), UDP, SCTP: tp_src, tp_dst;
  *     ICMP and ICMPv6: tp_src = type, tp_dst = code.  A truncated L4
  *     header leaves the ports zero.
+ * Two tags and first-fragment ports are what OVS does with
+ * other_config:vlan-limit=2 and `ovs-ofctl set-frags BR nx-match` (its
+ * defaults read one tag and zero the ports of every fragment);
+ * tests/e2e/classifier_ovs.sh sets both and compares.
  */
 #ifndef KVICK_APPS_FLOW_KEY_H
 #define KVICK_APPS_FLOW_KEY_H
