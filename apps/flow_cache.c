@@ -6,11 +6,20 @@
 
 /* ------------------------------------------------------------- hashing */
 
-static inline uint64_t mix(uint64_t h, uint64_t w)
+/* NH, a multilinear hash: each word's halves, offset by per-word keys,
+ * multiplied and summed.  The eight products do not depend on one
+ * another, so the CPU overlaps them (a chained hash would wait on each). */
+static const uint64_t nh_key[FLOW_KEY_WORDS][2] = {
+	{ 0x9e3779b97f4a7c15ull, 0xc2b2ae3d27d4eb4full }, { 0x165667b19e3779f9ull, 0x85ebca77c2b2ae63ull },
+	{ 0x27d4eb2f165667c5ull, 0xff51afd7ed558ccdull }, { 0xc4ceb9fe1a85ec53ull, 0x9fb21c651e98df25ull },
+	{ 0xd6e8feb86659fd93ull, 0xa0761d6478bd642full }, { 0xe7037ed1a0b428dbull, 0x8ebc6af09c88c6e3ull },
+	{ 0x589965cc75374cc3ull, 0x1d8e4e27c47d124full }, { 0xbf58476d1ce4e5b9ull, 0x94d049bb133111ebull },
+};
+
+static inline uint64_t nh_word(int i, uint64_t w)
 {
-	h ^= w * 0x9e3779b97f4a7c15ull;
-	h = (h << 27 | h >> 37) * 0xc2b2ae3d27d4eb4full;
-	return h;
+	return (uint64_t)((uint32_t)w + (uint32_t)nh_key[i][0]) *
+	       (uint64_t)((uint32_t)(w >> 32) + (uint32_t)nh_key[i][1]);
 }
 
 static inline uint32_t finish(uint64_t h)
@@ -25,16 +34,17 @@ static uint32_t hash_key(const struct flow_key *k)
 {
 	uint64_t h = 0;
 	for (int i = 0; i < FLOW_KEY_WORDS; i++)
-		h = mix(h, k->w[i]);
+		h += nh_word(i, k->w[i]);
 	return finish(h);
 }
 
-/* The hash of k & mask, over the words the mask uses (the others are 0). */
+/* The hash of k & mask, over the words the mask uses.  The words it does
+ * not use count as zero, so a megaflow's hash is that of its masked key. */
 static inline uint32_t hash_masked(const struct subtable *s, const struct flow_key *k)
 {
 	uint64_t h = 0;
 	for (int i = 0; i < s->nwords; i++)
-		h = mix(h, k->w[s->words[i]] & s->mask.w[s->words[i]]);
+		h += nh_word(s->words[i], k->w[s->words[i]] & s->mask.w[s->words[i]]);
 	return finish(h);
 }
 
@@ -65,10 +75,11 @@ static inline bool key_equal(const struct flow_key *a, const struct flow_key *b)
 
 static int emc_lookup(const struct flow_cache *c, const struct flow_key *k, uint32_t hash)
 {
+	const struct emc *e = c->emc;
 	for (int way = 0; way < 2; way++) {
-		const struct emc_entry *e = &c->emc[emc_slot(hash, way)];
-		if (e->flow && e->hash == hash && key_equal(&e->key, k))
-			return (int)e->flow - 1;
+		uint32_t i = emc_slot(hash, way);
+		if (e->flow[i] && e->hash[i] == hash && key_equal(&e->key[i], k))
+			return (int)e->flow[i] - 1;
 	}
 	return -1;
 }
@@ -77,13 +88,14 @@ static void emc_insert(struct flow_cache *c, const struct flow_key *k, uint32_t 
 {
 	if (c->emc_threshold == 0 || (uint32_t)(next_random(c) >> 32) > c->emc_threshold)
 		return;
-	struct emc_entry *a = &c->emc[emc_slot(hash, 0)], *b = &c->emc[emc_slot(hash, 1)];
+	struct emc *e = c->emc;
+	uint32_t a = emc_slot(hash, 0), b = emc_slot(hash, 1);
 	/* An empty slot if there is one, else evict the entry with the smaller
 	 * hash: an arbitrary but even-handed choice. */
-	struct emc_entry *e = !a->flow ? a : !b->flow ? b : a->hash <= b->hash ? a : b;
-	e->key = *k;
-	e->hash = hash;
-	e->flow = flow + 1;
+	uint32_t i = !e->flow[a] ? a : !e->flow[b] ? b : e->hash[a] <= e->hash[b] ? a : b;
+	e->key[i] = *k;
+	e->hash[i] = hash;
+	e->flow[i] = flow + 1;
 }
 
 /* --------------------------------------------------------------- dpcls */
@@ -300,7 +312,10 @@ int flow_cache_init(struct flow_cache *c, const struct flow_rules *rules, uint32
 	c->max_flows = max_megaflows;
 	c->emc_threshold = emc_inv_prob ? UINT32_MAX / emc_inv_prob : 0;
 	c->rng = 0x853c49e6748fea9bull;
-	c->emc = calloc(FLOW_EMC_ENTRIES, sizeof *c->emc);
+	if (posix_memalign((void **)&c->emc, 64, sizeof *c->emc) == 0)
+		memset(c->emc, 0, sizeof *c->emc);
+	else
+		c->emc = NULL;
 	c->flows = malloc((size_t)max_megaflows * sizeof *c->flows);
 	if (!c->emc || !c->flows) {
 		flow_cache_free(c);

@@ -53,15 +53,17 @@ struct subtable {
 	uint64_t hits;              /* since the last re-sort */
 };
 
-struct emc_entry {
-	struct flow_key key;
-	uint32_t hash;
-	uint32_t flow;              /* megaflow index + 1; 0: empty */
+/* Hashes and flows apart from the keys: a probe reads the small arrays
+ * first and touches a key (one aligned cache line) only on a hash match. */
+struct emc {
+	uint32_t hash[FLOW_EMC_ENTRIES];
+	uint32_t flow[FLOW_EMC_ENTRIES];  /* megaflow index + 1; 0: empty */
+	struct flow_key key[FLOW_EMC_ENTRIES] __attribute__((aligned(64)));
 };
 
 struct flow_cache {
 	const struct flow_rules *rules;
-	struct emc_entry *emc;      /* FLOW_EMC_ENTRIES */
+	struct emc *emc;
 	struct megaflow *flows;
 	uint32_t nflows, max_flows;
 	struct subtable *sub;

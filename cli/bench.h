@@ -16,6 +16,7 @@ int bench_link(int argc, char **argv);
 int bench_interlink(int argc, char **argv);
 int bench_ixgbe(int argc, char **argv);
 int bench_i40e(int argc, char **argv);
+int bench_classifier(int argc, char **argv);
 
 /* Option parsing shared by the benchmarks (cli/bench_opts.c).  A
  * benchmark's getopt_long() loop handles its own options and hands every

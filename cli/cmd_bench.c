@@ -5,7 +5,7 @@
 #include "bench.h"
 #include "command.h"
 
-KVICK_COMMAND(bench, "bench basic1|link|interlink|ixgbe|i40e [options]",
+KVICK_COMMAND(bench, "bench basic1|link|interlink|ixgbe|i40e|classifier [options]",
               "run a micro-benchmark (see docs/performance.md)");
 
 static const struct {
@@ -17,6 +17,7 @@ static const struct {
 	{"link", bench_link, "enqueue+dequeue batches on one link, cycles per packet"},
 	{"interlink", bench_interlink, "source -> sink on two worker processes over a shared link, Mpps"},
 	{"ixgbe", bench_ixgbe, "82599 driver forwarding between two model ports, cycles per packet"},
+	{"classifier", bench_classifier, "classifier lookups (EMC, dpcls) with 1, 10, 100 subtables, Mpps"},
 	{"i40e", bench_i40e, "X710 driver forwarding between two X710 model ports, cycles per packet"},
 };
 
