@@ -62,4 +62,34 @@ if errors:
 print("ok: demo-x710.topo: nic0 sent %d, nic1 received %d (missed %d, in the ring at close %d)" %
       (n0["txpackets"], n1["rxpackets"], n1["missed"], n1["rx_lost"]))
 PY
+"$KVICK" check examples/classifier-model.topo || fail "kvick check examples/classifier-model.topo"
+timeout 60 "$KVICK" run examples/classifier-model.topo --duration 2 "${mem[@]}" \
+	--report-json "$tmp/c.json" >"$tmp/cout" 2>&1 || { tail -20 "$tmp/cout"; fail "kvick run classifier-model"; }
+grep -q 'line 5: n_packets=[1-9][0-9]*, n_bytes=[0-9]*, priority=200,udp,nw_dst=10.1.0.0/26' "$tmp/cout" ||
+	fail "classifier-model: no dump-flows line for rule 5 in the report"
+python3 - "$tmp/c.json" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))
+a = r["apps"]; c = a["cls"]
+errors = []
+rx = c["received"]
+if rx < 29000: errors.append("the classifier received only %d of 30000 frames" % rx)
+if c["emc_hits"] + c["dpcls_hits"] + c["upcalls"] != rx: errors.append("tiers do not add up to received")
+if c["megaflows"] != c["upcalls"]: errors.append("megaflows %d != upcalls %d" % (c["megaflows"], c["upcalls"]))
+# Ports 5001-5004 and destinations 1-100 take turns: of every 100 frames 16
+# go to a, 50 to b, 25 are dropped by rule 7, 9 match nothing.
+want = {"a": 0.16, "b": 0.50, "miss": 0.09}
+for port, share in want.items():
+    if abs(a[port]["packets"] - share * rx) > 60:
+        errors.append("%s got %d, expected about %.0f" % (port, a[port]["packets"], share * rx))
+if abs(c["line7_packets"] - 0.25 * rx) > 60: errors.append("rule 7 dropped %d" % c["line7_packets"])
+if a["a"]["packets"] != c["line5_packets"] or a["b"]["packets"] != c["line6_packets"]:
+    errors.append("sinks and rule counters disagree")
+if a["miss"]["packets"] != c["no_match"]: errors.append("miss sink != no_match")
+if errors:
+    print("FAIL: classifier-model: " + "; ".join(errors), file=sys.stderr); sys.exit(1)
+print("ok: classifier-model.topo: received %d: a %d, b %d, dropped by rule %d, miss %d; "
+      "%d upcalls, %d subtables" % (rx, a["a"]["packets"], a["b"]["packets"], c["line7_packets"],
+      a["miss"]["packets"], c["upcalls"], c["subtables"]))
+PY
 echo "PASS examples_run"
