@@ -24,12 +24,14 @@ json() { python3 -c "import json,sys; r=json.load(open('$1')); print($2)"; }
 expect() { # what, got, want
 	if [ "$2" != "$3" ]; then fail "$1: got '$2', want '$3'"; else echo "ok: $1 = $3"; fi
 }
-no_leftovers() { # supervisor pid
-	[ -e "/dev/shm/kvick.$1" ] && fail "/dev/shm/kvick.$1 left behind"
-	if pgrep -f "kvick:w[01]" >/dev/null && pgrep -f "kvick:w[01]" | xargs -r ps -o ppid= -p | grep -qw "$1"; then
-		fail "a worker of $1 is still running"
-	fi
-	return 0
+no_leftovers() { # supervisor pid, its workers' pids (taken while it ran)
+	local sup=$1; shift
+	[ -e "/dev/shm/kvick.$sup" ] && fail "/dev/shm/kvick.$sup left behind"
+	[ $# -gt 0 ] || fail "no worker pids of $sup were seen"
+	for p in "$@"; do
+		kill -0 "$p" 2>/dev/null && fail "worker $p of $sup is still running"
+	done
+	echo "ok: no /dev/shm file and no worker left of $sup (workers $*)"
 }
 
 cat >"$tmp/two.topo" <<'T'
@@ -98,20 +100,56 @@ sed 's/ count=\${N}//' "$tmp/two.topo" >"$tmp/endless.topo"
 "$KVICK" run "$tmp/endless.topo" $OPTS --report-json "$tmp/int.json" >"$tmp/int.out" 2>"$tmp/int.err" &
 sup=$!
 sleep 1.5
+kids=$(pgrep -P $sup)
 kill -INT $sup
 set +e; wait $sup; rc=$?; set -e
 expect "SIGINT: exit" "$rc" 0
 expect "SIGINT: every packet back" "$(json "$tmp/int.json" "r['packets']['free'] == r['packets']['allocated']")" True
 expect "SIGINT: sent = received + drained" \
 	"$(json "$tmp/int.json" "(lambda l: l['txpackets'] == l['rxpackets'] + l['drained'] and l['txpackets'] > 0)(r['links']['src.output -> snk.input'])")" True
-no_leftovers $sup
+# shellcheck disable=SC2086
+no_leftovers $sup $kids
+
+# ---- a full shared link: its consumer is stopped (SIGSTOP) for half a second ----
+# The tee does not wait for room, so its copies to the stopped worker find
+# the shared link full: each one is a counted txdrop, and at the end every
+# packet is still accounted for.
+cat >"$tmp/full.topo" <<'T'
+worker w0 cpu=0
+worker w1 cpu=1
+app src source @w0
+app t tee @w0
+app far sink @w1
+app near sink @w0
+link src.output -> t.input
+link t.a -> far.input
+link t.b -> near.input
+T
+"$KVICK" run "$tmp/full.topo" $OPTS --report-json "$tmp/full.json" >"$tmp/full.out" 2>&1 &
+sup=$!
+sleep 1
+far=$(pgrep -P $sup -x "kvick:w1")
+kids=$(pgrep -P $sup)
+kill -STOP "$far"; sleep 0.5; kill -CONT "$far"; sleep 0.3
+kill -INT $sup
+set +e; wait $sup; rc=$?; set -e
+expect "full link: exit" "$rc" 0
+expect "full link: copies to the stopped worker dropped, and counted" \
+	"$(json "$tmp/full.json" "r['links']['t.a -> far.input']['txdrop'] > 0")" True
+expect "full link: tx = rx + drained, rx = what the far sink got" \
+	"$(json "$tmp/full.json" "(lambda l: l['txpackets'] == l['rxpackets'] + l['drained'] and l['rxpackets'] == r['apps']['far']['packets'])(r['links']['t.a -> far.input'])")" True
+expect "full link: every tee copy sent or dropped" \
+	"$(json "$tmp/full.json" "(lambda l: l['txpackets'] + l['txdrop'] == r['apps']['t']['packets'])(r['links']['t.a -> far.input'])")" True
+expect "full link: every packet back" "$(json "$tmp/full.json" "r['packets']['free'] == r['packets']['allocated']")" True
+# shellcheck disable=SC2086
+no_leftovers $sup $kids
 
 # ---- kill -9 of a worker during traffic ----
 "$KVICK" run "$tmp/endless.topo" $OPTS --report-json "$tmp/kill.json" >"$tmp/kill.out" 2>"$tmp/kill.err" &
 sup=$!
 sleep 1.5
-victim=$(json "$tmp/kill.json" "0" 2>/dev/null || true)   # (no report yet)
-victim=$(pgrep -P $sup -f "kvick:w1" || pgrep -P $sup | tail -1)
+victim=$(pgrep -P $sup -x "kvick:w1")
+kids=$(pgrep -P $sup)
 t0=$(date +%s%N)
 kill -KILL "$victim"
 set +e; wait $sup; rc=$?; set -e
@@ -121,7 +159,8 @@ expect "kill -9: exit" "$rc" 1
 grep -q "error: worker w1 (pid $victim, cpu 1) killed by signal 9 (Killed); its apps: snk (sink)" "$tmp/kill.err" ||
 	{ fail "stderr does not name the dead worker"; cat "$tmp/kill.err"; }
 expect "kill -9: JSON says w1 died" "$(json "$tmp/kill.json" "(r['workers']['w1']['died'], r['workers']['w0']['died'])")" "(True, False)"
-no_leftovers $sup
+# shellcheck disable=SC2086
+no_leftovers $sup $kids
 
 # ---- every golden topology on workers: its apps spread over w0, w1, main ----
 # Each passes tests/topo/check_report.py: conservation (no leak, per link
