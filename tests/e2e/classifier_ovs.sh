@@ -25,6 +25,7 @@ started=0
 cleanup() {
 	if [ $started = 1 ]; then
 		ovs-vsctl --if-exists del-br $BR || true
+		ovs-vsctl --if-exists remove Open_vSwitch . other_config vlan-limit || true
 		"$OVS_CTL" stop >/dev/null 2>&1 || true
 	fi
 	rm -rf "$tmp"
