@@ -44,10 +44,11 @@ static const char options[] =
 	"\n"
 	"With `worker NAME cpu=N` lines, each worker is a process pinned to its CPU;\n"
 	"apps without @WORKER run on one more, \"main\" (pinned with --cpu).  The\n"
-	"report merges them and names a worker that died.\n"
+	"report merges them and names a worker that died; --live prints the shared\n"
+	"links' rate and each worker's busy share.\n"
 	"\n"
 	"While it runs, `kvick top` shows its counters.\n"
-	"exit status: 0 done, 1 topology or app error, 2 usage error\n";
+	"exit status: 0 done, 1 topology or app error or a worker died, 2 usage error\n";
 
 struct run_args {
 	const char *file;

@@ -428,9 +428,30 @@ static void how_it_ended(const struct worker *w, char *buf, size_t size)
 		snprintf(buf, size, "ended (wait status 0x%x)", w->wstatus);
 }
 
+/* --live: one line a second, every worker's breaths and busy share, and
+ * the packets the shared links carried since the last line. */
+static void live_line(struct run *r, uint64_t t, uint64_t *last_t, uint64_t *last_rx)
+{
+	uint64_t rx = 0;
+	for (int i = 0; i < r->t->nlinks; i++)
+		if (r->shared[i])
+			rx += __atomic_load_n(&r->shared[i]->rxpackets, __ATOMIC_RELAXED);
+	double dt = (double)(t - *last_t) / 1e9;
+	fprintf(stderr, "[kvick %6.1fs] shared links: %8.3f Mpps;", (double)(t - r->start_ns) / 1e9,
+	        dt > 0 ? (double)(rx - *last_rx) / dt / 1e6 : 0.0);
+	for (int k = 0; k < r->n; k++) {
+		struct wk_status *s = &r->ctl->w[k];
+		fprintf(stderr, " %s busy %.0f%%", r->w[k].name,
+		        s->run_ns ? 100.0 * (double)s->busy_ns / (double)s->run_ns : 0.0);
+	}
+	fputc('\n', stderr);
+	*last_t = t;
+	*last_rx = rx;
+}
+
 static void supervise(struct run *r)
 {
-	uint64_t deadline = UINT64_MAX, last_moved = 0, last_top = 0;
+	uint64_t deadline = UINT64_MAX, last_moved = 0, last_top = 0, last_live = 0, live_rx = 0;
 	bool armed = false;
 	for (;;) {
 		nap_ns(POLL_NS);
@@ -453,7 +474,7 @@ static void supervise(struct run *r)
 				ready &= s == WK_READY;
 			}
 			if (ready) {
-				r->start_ns = mono_ns();
+				r->start_ns = last_live = mono_ns();
 				if (r->o->run.duration > 0)
 					deadline = r->start_ns + (uint64_t)(r->o->run.duration * 1e9);
 				__atomic_store_n(&r->ctl->go, 1, __ATOMIC_RELEASE);
@@ -481,6 +502,8 @@ static void supervise(struct run *r)
 			publish_top(r);
 			last_top = t;
 		}
+		if (r->o->run.live && t - last_live >= 1000 * POLL_NS)
+			live_line(r, t, &last_live, &live_rx);
 	}
 }
 

@@ -189,6 +189,10 @@ for topo in tests/topo/*.topo; do
 	[ -z "$bad" ] && echo "ok: golden $name on workers" || fail "golden $name on workers: $bad"
 done
 
+# ---- the example ----
+"$KVICK" run examples/two-workers.topo COUNT=50000 $OPTS --quiet --report-json "$tmp/ex.json"
+expect "examples/two-workers.topo: the sink got every frame" "$(json "$tmp/ex.json" "r['apps']['sink']['packets']")" 50000
+
 # ---- the benchmark checks its own work ----
 out=$("$KVICK" bench interlink --packets 300000 --no-hugepages | tail -1)
 [[ "$out" =~ ^interlink:\ [0-9]+\.[0-9]+\ Mpps$ ]] && echo "ok: $out" || fail "bench interlink: '$out'"
