@@ -2,10 +2,12 @@
 # /init of the vhost-user test guest (tests/vm/vhost.sh builds it into the
 # initramfs).  The guest's one NIC is a virtio-net device whose backend is
 # kvick's vhost_user app on the host, wired to an arp_icmp responder for
-# 10.0.0.2.  The guest kernel's virtio_net driver (mergeable receive
+# 10.0.0.2 and a tap app, on one kvick bridge.  The guest kernel's virtio_net driver (mergeable receive
 # buffers, EVENT_IDX) pings across: 5 pings, 1000 back to back (both rings
 # wrap many times), 5 jumbo ones (MTU 9000: a 9014-byte frame is a chain of
-# descriptors on transmit and several merged buffers on receive).
+# descriptors on transmit and several merged buffers on receive); then it
+# pings 10.0.0.3 in a network namespace behind kvick's tap app and sends it
+# 4 MB over TCP.
 # KVICK_MODE=flood on the kernel command line instead floods pings until
 # the host kills QEMU.  Steps are bracketed with "KVICK-EXPECT <rc> <name>"
 # / "KVICK-RC <rc> <name>" for the host to check.
@@ -50,6 +52,10 @@ fi
 step ping 0 ping -c 5 -W 2 10.0.0.2
 step ping-burst 0 ping -q -A -c 1000 -s 1400 -w 60 10.0.0.2
 step ping-jumbo 0 ping -c 5 -s 8972 -W 2 10.0.0.2
+# A network namespace on the host, behind kvick's tap app (same bridge):
+# ping, then 4 MB over TCP to a listener there.
+step ping-ns 0 ping -c 5 -W 2 10.0.0.3
+step tcp-ns 0 sh -c 'dd if=/dev/zero bs=1024 count=4096 2>/dev/null | nc -w 5 10.0.0.3 5001'
 cat /sys/class/net/$IF/statistics/rx_packets /sys/class/net/$IF/statistics/tx_packets |
 	tr '\n' ' ' | sed 's/^/guest-counters: rx tx /'
 echo
