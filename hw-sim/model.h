@@ -188,6 +188,13 @@ struct sim_port {
 	/* register counters accumulated during an iteration, flushed after */
 	uint64_t c_gprc, c_gorc, c_tpr, c_tor, c_bprc, c_mprc, c_mpc, c_ruc, c_roc;
 	uint64_t c_crcerrs, c_gptc, c_gotc, c_rxdgpc, c_rxdgbc, c_txdgpc, c_txdgbc;
+	/* pace= (pace.c): bits per second the port's wire carries, 0 = as
+	 * fast as the model goes; per direction (PACE_TX, PACE_RX): until
+	 * when (ps on sim_now()'s clock) the wire is busy with the frames
+	 * already sent, and whether it had frames to send in this / the
+	 * last iteration of the model thread (bit 0 TX, bit 1 RX) */
+	uint64_t pace_bps, pace_ps[2];
+	unsigned pace_active, pace_backlog;
 };
 
 extern pthread_mutex_t sim_lock;
@@ -340,6 +347,40 @@ int  wire_tap_open(const char *ifname, char *err, size_t errlen);
 unsigned wire_gen_poll(struct sim_port *p, uint64_t now);
 unsigned wire_tap_poll(struct sim_port *p);
 void wire_tap_write(struct sim_port *p, const uint8_t *d, uint32_t len);
+
+/* ---- pace.c: a port's wire at its link speed (the pace option) ---- */
+/* The time of the model thread's current iteration (ns, sim_now()). */
+extern uint64_t sim_pace_now;
+/* The earliest time a paced port that had to wait may go on (ns; 0:
+ * none): the model thread sleeps no longer than that. */
+extern uint64_t sim_pace_wake;
+/* Parse a pace= value ("10g", "1g", "100m"; NULL: the 10 Gb/s the models
+ * report) into bits per second; 0 if not one of them. */
+uint64_t pace_parse(const char *val);
+enum { PACE_TX, PACE_RX };
+/* True while the frames already on direction dir of the wire take it. */
+bool pace_busy(struct sim_port *p, unsigned dir);
+/* A frame of len bytes (without FCS) took the wire: direction dir is busy
+ * for its wire time more, (len + 4 FCS + 20 preamble/SFD/IFG) * 8 bits. */
+void pace_charge(struct sim_port *p, unsigned dir, uint32_t len);
+/* After each port's turn in an iteration (the model thread). */
+static inline void pace_end_iteration(struct sim_port *p)
+{
+	p->pace_backlog = p->pace_active;
+	p->pace_active = 0;
+}
+/* For the TX loops of the personalities: may the port send a frame now? */
+static inline bool wire_tx_ready(struct sim_port *p)
+{
+	return !p->pace_bps || !pace_busy(p, PACE_TX);
+}
+/* A frame from a wire source (generator, pcap, TAP, harness) into the
+ * port's RX, its wire time charged to the RX direction. */
+int wire_rx(struct sim_port *p, const uint8_t *d, uint32_t len, unsigned flags, bool lossless);
+static inline bool wire_rx_ready(struct sim_port *p)
+{
+	return !p->pace_bps || !pace_busy(p, PACE_RX);
+}
 
 /* Ethernet CRC-32 (the FCS), for frames delivered without CRC strip. */
 uint32_t sim_crc32(const uint8_t *d, uint32_t len);

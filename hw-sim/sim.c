@@ -165,6 +165,8 @@ static void port_free(struct sim_port *p)
 static unsigned iterate(uint64_t now)
 {
 	unsigned work = 0;
+	sim_pace_now = now;
+	sim_pace_wake = 0;
 	for (unsigned i = 0; i < SIM_MAX_PORTS; i++) {
 		struct sim_port *p = sim_ports[i];
 		if (!p || !p->open)
@@ -173,6 +175,7 @@ static unsigned iterate(uint64_t now)
 		work += wire_poll(p, now);
 		work += p->pers->rx_drain(p);
 		work += p->pers->tx_poll(p);
+		pace_end_iteration(p);
 	}
 	for (unsigned i = 0; i < SIM_MAX_PORTS; i++) {
 		struct sim_port *p = sim_ports[i];
@@ -190,14 +193,19 @@ static void *thread_main(void *arg)
 	unsigned sleep_ns = 0;
 	while (!atomic_load_explicit(&thread_stop, memory_order_relaxed)) {
 		pthread_mutex_lock(&sim_lock);
-		unsigned work = iterate(sim_now());
+		uint64_t now = sim_now();
+		unsigned work = iterate(now);
+		uint64_t wake = sim_pace_wake;
 		pthread_mutex_unlock(&sim_lock);
 		if (work) {
 			sleep_ns = 0;
 			continue;
 		}
 		sleep_ns = sleep_ns ? (sleep_ns < 256000 ? sleep_ns * 2 : sleep_ns) : 1000;
-		struct timespec ts = { 0, (long)sleep_ns };
+		unsigned nap = sleep_ns;     /* a paced port waiting: wake for it */
+		if (wake)
+			nap = wake <= now + 1000 ? 1000 : (wake - now < nap ? (unsigned)(wake - now) : nap);
+		struct timespec ts = { 0, (long)nap };
 		nanosleep(&ts, NULL);
 	}
 	return NULL;
@@ -307,11 +315,20 @@ static int configure_one(struct sim_port *p, char *opt, char *err, size_t errlen
 		p->wire.kind = W_GEN;
 		p->wire.gen = (struct sim_gen_config){ c, (uint16_t)s, r };
 		p->wire.gen_sent = p->wire.gen_next_ns = 0;
+	} else if (!strcmp(opt, "pace")) {
+		uint64_t bps = pace_parse(val);
+		if (!bps) {
+			snprintf(err, errlen, "pace=%s: expected pace (the link speed, 10 Gb/s), pace=10g, pace=1g or pace=100m", val);
+			return -1;
+		}
+		p->pace_bps = bps;
+		p->pace_ps[PACE_TX] = p->pace_ps[PACE_RX] = 0;
+		p->pace_active = p->pace_backlog = 0;
 	} else if (!strcmp(opt, "link") && val && (!strcmp(val, "down") || !strcmp(val, "up"))) {
 		atomic_store(&p->wire.admin_up, val[0] == 'u');
 	} else {
 		snprintf(err, errlen, "unknown option '%s%s%s'; expected model=82599|x710, loopback, cable=M, tap=IFNAME, "
-		         "pcap-in=FILE, pcap-out=FILE, gen=COUNT:SIZE[:PPS] or link=down",
+		         "pcap-in=FILE, pcap-out=FILE, gen=COUNT:SIZE[:PPS], pace[=10g|1g|100m] or link=down",
 		         opt, val ? "=" : "", val ? val : "");
 		return -1;
 	}
@@ -400,7 +417,7 @@ int sim_device_open(const char *spec, struct device *d, char *err, size_t errlen
 		snprintf(err, errlen, "%s: out of memory", spec);
 	} else if (p->open) {
 		snprintf(err, errlen, "%s: port %llu is already open", spec, n);
-	} else if (p->pers = models[0], sim_iommu_install(err, errlen) == 0 &&
+	} else if (p->pers = models[0], p->pace_bps = 0, sim_iommu_install(err, errlen) == 0 &&
 	           (!slash || !slash[1] || configure(p, slash + 1, err, errlen) == 0) &&
 	           thread_start(err, errlen) == 0) {
 		/* the personality is the default unless the spec named one */

@@ -33,8 +33,17 @@
  *                          bytes (without FCS; 60..9216) at PPS (0 = as
  *                          fast as RX takes them)
  *   link=down              start with the link administratively down
+ *   pace[=10g|1g|100m]     the port's wire carries what that link speed
+ *                          allows (plain pace: the 10 Gb/s the models
+ *                          report), each frame taking (len + 4 FCS + 20
+ *                          preamble/IFG) * 8 bits of wire time, for TX
+ *                          and for the frames its sources (gen, pcap-in,
+ *                          tap, sim_port_inject) deliver to RX; a cable
+ *                          carries what the sending port's pace allows.
+ *                          Without it a port moves frames as fast as the
+ *                          model thread can (tens of Gbit/s).
  * Examples: "sim:0/cable=1", "sim:0/model=x710,cable=1", "sim:0/tap=kvtap0",
- *           "sim:0/pcap-in=a.pcap,pcap-out=b.pcap".
+ *           "sim:0/pcap-in=a.pcap,pcap-out=b.pcap", "sim:0/cable=1,pace".
  *
  * Thread safety: register handlers may be called from any one driver
  * thread per port; the control calls below from any thread.

@@ -210,7 +210,7 @@ static unsigned tx_queue(struct sim_port *p, unsigned q, struct sim_txq *t)
 	uint32_t start = t->head;
 	bool pad = reg_get(p, W(HLREG0)) & HLREG0_TXPADEN;
 	unsigned sent = 0;
-	while (sent < TX_BURST && t->head != tail && t->state == Q_RUNNING) {
+	while (sent < TX_BURST && t->head != tail && t->state == Q_RUNNING && wire_tx_ready(p)) {
 		const uint8_t *data;
 		uint32_t len, cmd = 0;
 		int used = tx_gather(p, q, t, tail, &data, &len, &cmd);

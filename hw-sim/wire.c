@@ -64,6 +64,7 @@ static void capture_put(struct sim_capture *c, const uint8_t *d, uint32_t len, s
 
 void wire_tx(struct sim_port *p, const uint8_t *d, uint32_t len, unsigned flags)
 {
+	pace_charge(p, PACE_TX, len);   /* on the wire, whoever listens */
 	switch (p->wire.kind) {
 	case W_LOOPBACK:
 		sim_rx_frame(p, d, len, flags, false);
@@ -95,6 +96,14 @@ void wire_tx(struct sim_port *p, const uint8_t *d, uint32_t len, unsigned flags)
 	}
 }
 
+int wire_rx(struct sim_port *p, const uint8_t *d, uint32_t len, unsigned flags, bool lossless)
+{
+	int rc = sim_rx_frame(p, d, len, flags, lossless);
+	if (rc != RX_BUSY)
+		pace_charge(p, PACE_RX, len);
+	return rc;
+}
+
 /* Frames the harness injected: lossy, like a real link partner. */
 static unsigned inject_poll(struct sim_port *p)
 {
@@ -103,10 +112,10 @@ static unsigned inject_poll(struct sim_port *p)
 	if (!in || in->head == atomic_load_explicit(&in->tail, memory_order_acquire))
 		return 0;
 	pthread_mutex_lock(&in->lock);
-	while (in->head != in->tail && n < 256) {
+	while (in->head != in->tail && n < 256 && wire_rx_ready(p)) {
 		unsigned i = in->head++ % (sizeof in->slot / sizeof in->slot[0]);
 		if (p->link_up)
-			sim_rx_frame(p, in->slot[i].data, in->slot[i].len, 0, false);
+			wire_rx(p, in->slot[i].data, in->slot[i].len, 0, false);
 		else {                                       /* no link: lost on the wire */
 			stat_add(&p->st.wire_rx_frames, 1);
 			stat_add(&p->st.rx_drop_disabled, 1);
@@ -123,7 +132,7 @@ static unsigned offer_pending(struct sim_port *p)
 {
 	if (!p->wire.pending_len)
 		return 0;
-	if (sim_rx_frame(p, p->wire.pending, p->wire.pending_len, 0, true) == RX_BUSY)
+	if (!wire_rx_ready(p) || wire_rx(p, p->wire.pending, p->wire.pending_len, 0, true) == RX_BUSY)
 		return 0;
 	p->wire.pending_len = 0;
 	return 1;

@@ -84,7 +84,7 @@ unsigned wire_gen_poll(struct sim_port *p, uint64_t now)
 		w->gen_sum = gen_header_sum(w->pending);
 		w->gen_key = key;
 	}
-	while (n < 64 && (w->gen.count == 0 || w->gen_sent < w->gen.count)) {
+	while (n < 64 && (w->gen.count == 0 || w->gen_sent < w->gen.count) && wire_rx_ready(p)) {
 		if (w->gen.rate_pps) {
 			if (!w->gen_next_ns)
 				w->gen_next_ns = now;
@@ -95,7 +95,7 @@ unsigned wire_gen_poll(struct sim_port *p, uint64_t now)
 			gen_stamp(w->pending, w->gen.size, w->gen_sent, w->gen_sum);
 			w->pending_len = w->gen.size;
 		}
-		int rc = sim_rx_frame(p, w->pending, w->pending_len, 0, w->gen.rate_pps == 0);
+		int rc = wire_rx(p, w->pending, w->pending_len, 0, w->gen.rate_pps == 0);
 		if (rc == RX_BUSY)
 			break;
 		w->pending_len = 0;

@@ -57,7 +57,7 @@ unsigned wire_tap_poll(struct sim_port *p)
 {
 	struct sim_wire *w = &p->wire;
 	unsigned n = 0;
-	while (n < 64) {
+	while (n < 64 && wire_rx_ready(p)) {
 		if (!w->pending_len) {
 			ssize_t r = read(w->tap_fd, w->pending, SIM_FRAME_MAX);
 			if (r <= 0) {
@@ -73,7 +73,7 @@ unsigned wire_tap_poll(struct sim_port *p)
 				w->pending_len = 60;
 			}
 		}
-		if (sim_rx_frame(p, w->pending, w->pending_len, 0, true) == RX_BUSY)
+		if (wire_rx(p, w->pending, w->pending_len, 0, true) == RX_BUSY)
 			break;
 		w->pending_len = 0;
 		n++;

@@ -177,7 +177,7 @@ static unsigned tx_queue(struct sim_port *p, unsigned q, struct sim_txq *t)
 		return 0;
 	uint32_t start = t->head;
 	unsigned sent = 0;
-	while (sent < TX_BURST && t->head != tail && t->state == Q_RUNNING) {
+	while (sent < TX_BURST && t->head != tail && t->state == Q_RUNNING && wire_tx_ready(p)) {
 		uint32_t len = 0;
 		uint64_t cmd = 0;
 		int used = gather(p, q, t, tail, &len, &cmd);
