@@ -9,6 +9,7 @@
 #     filtered + runts + no_ports = frames in), and nothing leaked.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+source tests/e2e/lib/ping.sh
 KVICK=${KVICK_BIN:-$PWD/kvick}
 ID=$$
 TMP=$(mktemp -d /tmp/kvick-bridge.XXXXXX)
@@ -53,8 +54,8 @@ for i in 0 1 2; do ip -n "${NS[$i]}" link set e0 up; done
 for a in 0 1 2; do
 	for b in 0 1 2; do
 		[ "$a" = "$b" ] && continue
-		ip netns exec "${NS[$a]}" ping -c 2 -i 0.2 -W 2 "${IP[$b]}" >"$TMP/ping.out" 2>&1 ||
-			fail "ping ${IP[$a]} -> ${IP[$b]} through the bridge: $(tail -2 "$TMP/ping.out")"
+		ping_exact 2 "$TMP/ping.out" ip netns exec "${NS[$a]}" ping -c 2 -i 0.2 -W 2 "${IP[$b]}" ||
+			fail "ping ${IP[$a]} -> ${IP[$b]} through the bridge: $(ping_summary "$TMP/ping.out")"
 	done
 done
 echo "ok: ping between all three namespaces through kvick's bridge"
@@ -63,7 +64,8 @@ echo "ok: ping between all three namespaces through kvick's bridge"
 ip netns exec "${NS[2]}" timeout 10 tcpdump -i e0 -nn -l icmp >"$TMP/c.icmp" 2>/dev/null &
 TD=$!
 sleep 1
-ip netns exec "${NS[0]}" ping -c 20 -i 0.05 -W 2 "${IP[1]}" >/dev/null || fail "ping A -> B"
+ping_exact 20 "$TMP/ping.out" ip netns exec "${NS[0]}" ping -c 20 -i 0.05 -W 2 "${IP[1]}" ||
+	fail "ping A -> B: $(ping_summary "$TMP/ping.out")"
 sleep 0.5
 kill "$TD" 2>/dev/null; wait "$TD" 2>/dev/null || true
 leaked=$(grep -c "ICMP echo" "$TMP/c.icmp" || true)

@@ -14,6 +14,7 @@
 # (tests/e2e/x710_tap.sh does that).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+source tests/e2e/lib/ping.sh
 KVICK=${KVICK_BIN:-$PWD/kvick}
 model=${KVICK_TAP_MODEL:-82599}
 opt=""; me=ixgbe_tap
@@ -76,10 +77,12 @@ ip -n "$nsb" link set "$tapb" up
 ip -n "$nsa" link set lo up
 ip -n "$nsb" link set lo up
 
-ip netns exec "$nsa" ping -c 3 -W 2 10.77.0.2 >"$work/ping_ab.out"
-echo "ok: ping A -> B ($(grep -o '[0-9]* received' "$work/ping_ab.out"))"
-ip netns exec "$nsb" ping -c 3 -W 2 10.77.0.1 >"$work/ping_ba.out"
-echo "ok: ping B -> A ($(grep -o '[0-9]* received' "$work/ping_ba.out"))"
+ping_exact 3 "$work/ping_ab.out" ip netns exec "$nsa" ping -c 3 -W 2 10.77.0.2 ||
+	{ echo "FAIL: ping A -> B: $(ping_summary "$work/ping_ab.out")"; exit 1; }
+echo "ok: ping A -> B ($(ping_summary "$work/ping_ab.out"))"
+ping_exact 3 "$work/ping_ba.out" ip netns exec "$nsb" ping -c 3 -W 2 10.77.0.1 ||
+	{ echo "FAIL: ping B -> A: $(ping_summary "$work/ping_ba.out")"; exit 1; }
+echo "ok: ping B -> A ($(ping_summary "$work/ping_ba.out"))"
 
 ip netns exec "$nsb" iperf3 -s -1 -B 10.77.0.2 >"$work/iperf_s.out" 2>&1 &
 sleep 0.5

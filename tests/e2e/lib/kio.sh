@@ -19,6 +19,8 @@
 # Everything is named with the test's PID and removed by kio_cleanup (the
 # test traps it on EXIT).  Every wait is bounded.
 
+source "$(dirname "${BASH_SOURCE[0]}")/ping.sh"
+
 KIO_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)
 KVICK=${KVICK_BIN:-$KIO_ROOT/kvick}
 ID=$$
@@ -136,11 +138,11 @@ kio_snapshot() { # file ns:dev...
 # ---- traffic checks ----
 
 kio_check_ping() {
-	in_a ping -c 5 -i 0.2 -W 2 -q "$IPB" >"$TMP/p" || fail "ping $IPA -> $IPB: $(tail -2 "$TMP/p")"
-	in_b ping -c 5 -i 0.2 -W 2 -q "$IPA" >"$TMP/p" || fail "ping $IPB -> $IPA"
+	ping_exact 5 "$TMP/p" in_a ping -c 5 -i 0.2 -W 2 -q "$IPB" || fail "ping $IPA -> $IPB: $(ping_summary "$TMP/p")"
+	ping_exact 5 "$TMP/p" in_b ping -c 5 -i 0.2 -W 2 -q "$IPA" || fail "ping $IPB -> $IPA: $(ping_summary "$TMP/p")"
 	ok "IPv4 ping both ways, 5/5 each"
-	in_a ping -6 -c 5 -i 0.2 -W 2 -q "$IP6B" >"$TMP/p" || fail "ping $IP6A -> $IP6B"
-	in_b ping -6 -c 5 -i 0.2 -W 2 -q "$IP6A" >"$TMP/p" || fail "ping $IP6B -> $IP6A"
+	ping_exact 5 "$TMP/p" in_a ping -6 -c 5 -i 0.2 -W 2 -q "$IP6B" || fail "ping $IP6A -> $IP6B: $(ping_summary "$TMP/p")"
+	ping_exact 5 "$TMP/p" in_b ping -6 -c 5 -i 0.2 -W 2 -q "$IP6A" || fail "ping $IP6B -> $IP6A: $(ping_summary "$TMP/p")"
 	ok "IPv6 ping both ways, 5/5 each"
 }
 
