@@ -14,7 +14,9 @@ cd "$(dirname "$0")/../.."
 KVICK=${KVICK_BIN:-$PWD/kvick}
 [ -x "$KVICK" ] || { echo "no kvick binary at $KVICK (make kvick)"; exit 1; }
 tmp=$(mktemp -d /tmp/kvick-workers.$$.XXXXXX)
-trap 'rm -rf "$tmp"' EXIT
+sup=
+# a run still going when the script stops early (a failed check) is stopped too
+trap '[ -n "$sup" ] && kill -INT "$sup" 2>/dev/null && wait "$sup" 2>/dev/null; rm -rf "$tmp"' EXIT
 fail() { echo "FAIL: $*"; failed=1; }
 failed=0
 OPTS="--no-hugepages --worker-packets 2048"
