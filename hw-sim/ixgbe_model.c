@@ -666,6 +666,7 @@ const struct sim_personality sim_ixgbe_model = {
 	.tx_poll = tx_poll,
 	.flush = ixgbe_flush,
 	.rx_frame = rx_frame,
+	.rx_frames = rx_frames,
 	.fault_reset = ixgbe_fault_reset,
 	.mac = ixgbe_mac,
 	.release = NULL,

@@ -130,6 +130,16 @@ struct sim_stats {             /* written by one thread each: relaxed */
 
 enum { RX_TAKEN, RX_DROPPED, RX_BUSY };
 
+/* A burst of frames on its way over a wire (wire.c): what one TX pass of
+ * a port hands to the wire at once, so the receiving port looks at what
+ * is the same for every frame (link, RXEN, packet buffer, MAC limits and
+ * filter controls) once per burst, not once per frame.  d points at the
+ * frame where it lies (the sender's TX buffer, which the driver may not
+ * reuse before the pass's completion), len is without FCS. */
+struct wire_frame { const uint8_t *d; uint32_t len; unsigned flags; };
+#define WIRE_BURST 128
+struct wire_burst { unsigned n; struct wire_frame f[WIRE_BURST]; };
+
 struct sim_port;
 struct x710;                  /* the X710 personality's state (x710_model.h) */
 
@@ -149,6 +159,9 @@ struct sim_personality {
 	void (*flush)(struct sim_port *p);         /* batched register counters */
 	/* a frame from the wire (len without FCS); RX_TAKEN/DROPPED/BUSY */
 	int (*rx_frame)(struct sim_port *p, const uint8_t *d, uint32_t len, unsigned flags, bool lossless);
+	/* optional: a burst of frames from a link partner (lossy), in order;
+	 * NULL: rx_frame per frame */
+	void (*rx_frames)(struct sim_port *p, const struct wire_frame *f, unsigned n);
 	void (*fault_reset)(struct sim_port *p);   /* sim_fault_reset() */
 	uint64_t (*mac)(struct sim_port *p);       /* station address, byte 0 in bits 7:0 */
 	void (*release)(struct sim_port *p);       /* free the personality's state */
@@ -309,6 +322,7 @@ void sim_iommu_fault(struct sim_port *p, const char *what, unsigned q, uint64_t 
 /* A frame arrives from the wire (len without FCS).  lossless: return
  * RX_BUSY instead of dropping for lack of room (pcap/generator sources). */
 int  rx_frame(struct sim_port *p, const uint8_t *data, uint32_t len, unsigned flags, bool lossless);
+void rx_frames(struct sim_port *p, const struct wire_frame *f, unsigned n);
 unsigned rx_fifo_drain(struct sim_port *p);
 
 /* ---- rxfifo.c: the RX packet buffer (both models) ---- */
@@ -337,6 +351,12 @@ void txq_stop(struct sim_port *p, unsigned q, int state);
 /* ---- wire*.c ---- */
 bool wire_connected(struct sim_port *p);        /* physical link possible */
 void wire_tx(struct sim_port *p, const uint8_t *data, uint32_t len, unsigned flags);
+/* The burst form of wire_tx: add a frame (its wire time is charged now,
+ * for pace), and hand the burst over (at the latest when it is full; the
+ * caller flushes before its TX completion, and before it reuses a staging
+ * buffer a queued frame points into). */
+void wire_tx_add(struct sim_port *p, struct wire_burst *b, const uint8_t *d, uint32_t len, unsigned flags);
+void wire_tx_flush(struct sim_port *p, struct wire_burst *b);
 unsigned wire_poll(struct sim_port *p, uint64_t now);   /* sources -> RX */
 void wire_unplug(struct sim_port *p);          /* sim_lock held */
 int  wire_pcap_open(struct sim_port *p, const char *in, const char *out, char *err, size_t errlen);
@@ -362,7 +382,12 @@ enum { PACE_TX, PACE_RX };
 bool pace_busy(struct sim_port *p, unsigned dir);
 /* A frame of len bytes (without FCS) took the wire: direction dir is busy
  * for its wire time more, (len + 4 FCS + 20 preamble/SFD/IFG) * 8 bits. */
-void pace_charge(struct sim_port *p, unsigned dir, uint32_t len);
+void pace_account(struct sim_port *p, unsigned dir, uint32_t len);
+static inline void pace_charge(struct sim_port *p, unsigned dir, uint32_t len)
+{
+	if (p->pace_bps)                 /* an unpaced port pays one test */
+		pace_account(p, dir, len);
+}
 /* After each port's turn in an iteration (the model thread). */
 static inline void pace_end_iteration(struct sim_port *p)
 {
@@ -376,7 +401,13 @@ static inline bool wire_tx_ready(struct sim_port *p)
 }
 /* A frame from a wire source (generator, pcap, TAP, harness) into the
  * port's RX, its wire time charged to the RX direction. */
-int wire_rx(struct sim_port *p, const uint8_t *d, uint32_t len, unsigned flags, bool lossless);
+static inline int wire_rx(struct sim_port *p, const uint8_t *d, uint32_t len, unsigned flags, bool lossless)
+{
+	int rc = sim_rx_frame(p, d, len, flags, lossless);
+	if (rc != RX_BUSY)
+		pace_charge(p, PACE_RX, len);
+	return rc;
+}
 static inline bool wire_rx_ready(struct sim_port *p)
 {
 	return !p->pace_bps || !pace_busy(p, PACE_RX);

@@ -51,10 +51,8 @@ bool pace_busy(struct sim_port *p, unsigned dir)
 	return true;
 }
 
-void pace_charge(struct sim_port *p, unsigned dir, uint32_t len)
+void pace_account(struct sim_port *p, unsigned dir, uint32_t len)
 {
-	if (!p->pace_bps)
-		return;
 	p->pace_active |= 1u << dir;
 	uint64_t now_ps = sim_pace_now * 1000, floor = now_ps;
 	if (p->pace_backlog & (1u << dir))

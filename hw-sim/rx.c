@@ -270,17 +270,26 @@ unsigned rx_fifo_drain(struct sim_port *p)
 
 enum { ACCEPT, DROP_ERROR, DROP_FILTER };
 
-static int mac_check(struct sim_port *p, const uint8_t *d, uint32_t len, unsigned flags)
+/* What the MAC checks against, loaded once per frame or per burst. */
+struct mac_cfg { uint32_t limit, fctrl; };
+
+static void mac_cfg_load(struct sim_port *p, struct mac_cfg *m)
 {
 	uint32_t hl = reg_get(p, W(HLREG0));
-	uint32_t limit = (hl & HLREG0_JUMBOEN) ? reg_get(p, W(MAXFRS)) >> MAXFRS_MFS_SHIFT : 1518;
+	m->limit = (hl & HLREG0_JUMBOEN) ? reg_get(p, W(MAXFRS)) >> MAXFRS_MFS_SHIFT : 1518;
+	m->fctrl = reg_get(p, W(FCTRL));
+}
+
+static int mac_check_cfg(struct sim_port *p, const struct mac_cfg *m, const uint8_t *d, uint32_t len, unsigned flags)
+{
+	uint32_t limit = m->limit;
 	if (flags & SIM_F_BAD_FCS)
 		return p->c_crcerrs++, DROP_ERROR;
 	if (len + 4 < 64)
 		return p->c_ruc++, DROP_ERROR;
 	if (len + 4 > limit)
 		return p->c_roc++, DROP_ERROR;
-	uint32_t fctrl = reg_get(p, W(FCTRL));
+	uint32_t fctrl = m->fctrl;
 	if (d[0] & 1) {
 		bool bcast = (d[0] & d[1] & d[2] & d[3] & d[4] & d[5]) == 0xFF;
 		if (bcast)
@@ -300,6 +309,13 @@ static int mac_check(struct sim_port *p, const uint8_t *d, uint32_t len, unsigne
 		if (p->macs[i] == da)
 			return ACCEPT;
 	return DROP_FILTER;
+}
+
+static int mac_check(struct sim_port *p, const uint8_t *d, uint32_t len, unsigned flags)
+{
+	struct mac_cfg m;
+	mac_cfg_load(p, &m);
+	return mac_check_cfg(p, &m, d, len, flags);
 }
 
 static void count_accepted(struct sim_port *p, const uint8_t *d, uint32_t len)
@@ -329,9 +345,20 @@ int rx_frame(struct sim_port *p, const uint8_t *d, uint32_t len, unsigned flags,
 	struct rx_class c;
 	if (verdict == ACCEPT)
 		rx_classify(p, d, len, &c);
-	if (verdict == ACCEPT && lossless &&
-	    (p->fifo.frames || stalled(p) || rx_to_queue(p, d, len, &c, true) != RQ_OK)) {
-		return RX_BUSY;                    /* a paced source waits for room */
+	if (verdict == ACCEPT && lossless) {
+		/* a lossless source waits for room: the DMA is tried once, and
+		 * a frame it cannot place now (no descriptor, queue off) has
+		 * changed nothing and is offered again later */
+		if (p->fifo.frames || stalled(p))
+			return RX_BUSY;
+		int rc = rx_to_queue(p, d, len, &c, false);
+		if (rc == RQ_NODESC || rc == RQ_DISABLED)
+			return RX_BUSY;
+		stat_add(&p->st.wire_rx_frames, 1);
+		p->c_tpr++;
+		p->c_tor += len + 4;
+		count_accepted(p, d, len);
+		return rc == RQ_OK ? RX_TAKEN : RX_DROPPED;   /* RQ_FAULT: counted as an IOMMU fault */
 	}
 	stat_add(&p->st.wire_rx_frames, 1);
 	p->c_tpr++;
@@ -355,4 +382,50 @@ int rx_frame(struct sim_port *p, const uint8_t *d, uint32_t len, unsigned flags,
 	p->c_mpc++;                            /* §8.2.3.23: packet buffer full */
 	stat_add(&p->st.rx_drop_nodesc, 1);
 	return RX_DROPPED;
+}
+
+/* A burst from a link partner (a cable peer's or this port's own TX pass),
+ * lossy.  What is the same for the whole burst is looked at once: the
+ * port on (link, reset, RXEN), the packet buffer empty and the DMA not
+ * stalled, the MAC limit and FCTRL; each frame is then filtered,
+ * classified and DMA'd as rx_frame() would.  Once a frame has to wait in
+ * the packet buffer the rest of the burst goes through rx_frame(), behind
+ * it, in order. */
+void rx_frames(struct sim_port *p, const struct wire_frame *f, unsigned n)
+{
+	unsigned i = 0;
+	bool on = p->link_up && !atomic_load_explicit(&p->in_reset, memory_order_relaxed) &&
+	          (atomic_load_explicit(&p->regs[W(RXCTRL)], memory_order_acquire) & RXCTRL_RXEN);
+	if (on && !p->fifo.frames && !stalled(p)) {
+		struct mac_cfg m;
+		mac_cfg_load(p, &m);
+		for (; i < n && !p->fifo.frames; i++) {
+			const uint8_t *d = f[i].d;
+			uint32_t len = f[i].len;
+			int verdict = mac_check_cfg(p, &m, d, len, f[i].flags);
+			p->c_tpr++;
+			p->c_tor += len + 4;
+			if (verdict != ACCEPT) {
+				stat_add(verdict == DROP_ERROR ? &p->st.rx_drop_error : &p->st.rx_drop_filter, 1);
+				continue;
+			}
+			count_accepted(p, d, len);
+			struct rx_class c;
+			rx_classify(p, d, len, &c);
+			int rc = rx_to_queue(p, d, len, &c, false);
+			if (rc == RQ_OK)
+				continue;
+			if (rc != RQ_NODESC || p->rxq[c.q].drop_en) {
+				drop_at_queue(p, c.q, rc);
+				continue;
+			}
+			if (!rxfifo_push(p, d, len, fifo_cap(p))) {
+				p->c_mpc++;                /* §8.2.3.23: packet buffer full */
+				stat_add(&p->st.rx_drop_nodesc, 1);
+			}
+		}
+		stat_add(&p->st.wire_rx_frames, i);
+	}
+	for (; i < n; i++)
+		rx_frame(p, f[i].d, f[i].len, f[i].flags, false);
 }

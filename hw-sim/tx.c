@@ -15,6 +15,8 @@
  * RS, or, with head write-back (TDWBAL bit 0), the head index is written
  * to memory instead; TDH then moves.  GPTC/GOTC (+4 for the FCS) and the
  * per-queue QPTC/QBTC (through TQSM) count what left.
+ * A pass over a queue hands its frames to the wire as one burst
+ * (wire_tx_add/flush), so a cable's receiver takes them as one burst too.
  */
 #include <string.h>
 
@@ -210,6 +212,8 @@ static unsigned tx_queue(struct sim_port *p, unsigned q, struct sim_txq *t)
 	uint32_t start = t->head;
 	bool pad = reg_get(p, W(HLREG0)) & HLREG0_TXPADEN;
 	unsigned sent = 0;
+	struct wire_burst b;
+	b.n = 0;
 	while (sent < TX_BURST && t->head != tail && t->state == Q_RUNNING && wire_tx_ready(p)) {
 		const uint8_t *data;
 		uint32_t len, cmd = 0;
@@ -235,9 +239,16 @@ static unsigned tx_queue(struct sim_port *p, unsigned q, struct sim_txq *t)
 		t->pend_bytes += len;
 		stat_add(&p->st.tx_frames, 1);
 		stat_add(&p->st.tx_bytes, len);
-		wire_tx(p, data, len, (cmd & TXD_DCMD_IFCS) ? 0 : SIM_F_BAD_FCS);
+		unsigned flags = (cmd & TXD_DCMD_IFCS) ? 0 : SIM_F_BAD_FCS;
+		if (data == p->txbuf) {          /* staged: on the wire before txbuf is reused */
+			wire_tx_flush(p, &b);
+			wire_tx(p, data, len, flags);
+		} else {
+			wire_tx_add(p, &b, data, len, flags);
+		}
 		sent++;
 	}
+	wire_tx_flush(p, &b);                /* before DD: the frames have left */
 	if (t->head != start && t->ring)
 		tx_complete(p, q, t, start, t->head);
 	return sent;

@@ -62,9 +62,8 @@ static void capture_put(struct sim_capture *c, const uint8_t *d, uint32_t len, s
 	pthread_mutex_unlock(&c->lock);
 }
 
-void wire_tx(struct sim_port *p, const uint8_t *d, uint32_t len, unsigned flags)
+static void deliver(struct sim_port *p, const uint8_t *d, uint32_t len, unsigned flags)
 {
-	pace_charge(p, PACE_TX, len);   /* on the wire, whoever listens */
 	switch (p->wire.kind) {
 	case W_LOOPBACK:
 		sim_rx_frame(p, d, len, flags, false);
@@ -96,12 +95,32 @@ void wire_tx(struct sim_port *p, const uint8_t *d, uint32_t len, unsigned flags)
 	}
 }
 
-int wire_rx(struct sim_port *p, const uint8_t *d, uint32_t len, unsigned flags, bool lossless)
+void wire_tx(struct sim_port *p, const uint8_t *d, uint32_t len, unsigned flags)
 {
-	int rc = sim_rx_frame(p, d, len, flags, lossless);
-	if (rc != RX_BUSY)
-		pace_charge(p, PACE_RX, len);
-	return rc;
+	pace_charge(p, PACE_TX, len);   /* on the wire, whoever listens */
+	deliver(p, d, len, flags);
+}
+
+void wire_tx_add(struct sim_port *p, struct wire_burst *b, const uint8_t *d, uint32_t len, unsigned flags)
+{
+	pace_charge(p, PACE_TX, len);
+	b->f[b->n++] = (struct wire_frame){ d, len, flags };
+	if (b->n == WIRE_BURST)
+		wire_tx_flush(p, b);
+}
+
+/* A cable or loopback hands the whole burst to the receiving port; the
+ * other wires take it frame by frame. */
+void wire_tx_flush(struct sim_port *p, struct wire_burst *b)
+{
+	struct sim_port *to = p->wire.kind == W_LOOPBACK ? p :
+	                      p->wire.kind == W_CABLE ? sim_ports[p->wire.peer] : NULL;
+	if (b->n && to && to->pers->rx_frames)
+		to->pers->rx_frames(to, b->f, b->n);
+	else
+		for (unsigned i = 0; i < b->n; i++)
+			deliver(p, b->f[i].d, b->f[i].len, b->f[i].flags);
+	b->n = 0;
 }
 
 /* Frames the harness injected: lossy, like a real link partner. */
