@@ -36,6 +36,8 @@ static void reset_registers(struct sim_port *p, bool core)
 			continue;
 		if (id == X_PFGEN_CTRL && atomic_load(&p->in_reset))
 			continue;                     /* PFSWR reads 1 until done */
+		if (id == X_GLGEN_RSTAT && core)
+			continue;                     /* DEVSTATE reads 1 until done (core_reset) */
 		for (unsigned i = 0; i < d->count; i++)
 			xput(p, (enum x710_reg_id)id, i, d->reset);
 	}
@@ -266,9 +268,11 @@ static void x710_tick(struct sim_port *p, uint64_t now)
 		x->corer_done_at = 0;
 		uint32_t st = xget(p, X_GLGEN_RSTAT, 0);
 		/* device active; the core reset count (bits 5:4) moves on */
+		/* writes are taken again before DEVSTATE says so: a driver
+		 * that saw DEVSTATE 0 may write at once */
+		atomic_store(&p->in_reset, false);
 		xput(p, X_GLGEN_RSTAT, 0, (st & ~RSTAT_DEVSTATE_MASK & ~(3u << RSTAT_CORERCNT_SHIFT)) |
 		     (((st >> RSTAT_CORERCNT_SHIFT) + 1) & 3) << RSTAT_CORERCNT_SHIFT);
-		atomic_store(&p->in_reset, false);
 		x->uld_at = now + X710_T_ULD;
 	}
 	if (x->uld_at && now >= x->uld_at) {
@@ -333,13 +337,17 @@ static void x710_flush(struct sim_port *p)
 
 /* ---- register handlers (driver thread) ---- */
 
-/* A core reset starts now (any thread): DEVSTATE shows it and the
- * firmware is down at once; the model thread does the rest. */
+/* A core reset starts now (any thread, even during a DMA stall): before
+ * any write is refused, DEVSTATE shows it, the firmware is down and both
+ * admin queues read disabled (PF_ATQLEN/PF_ARQLEN.ENABLE clear), as on
+ * hardware; the model thread does the rest (queues, rings, registers). */
 static void core_reset_begin(struct sim_port *p)
 {
-	atomic_store(&p->in_reset, true);
 	atomic_store(xreg(p, X_GLGEN_RSTAT, 0), 1u | 1u << RSTAT_RESET_TYPE_SHIFT);
 	atomic_fetch_and(xreg(p, X_GLNVM_ULD, 0), ~(ULD_CORE_DONE | ULD_GLOBAL_DONE));
+	atomic_fetch_and(xreg(p, X_PF_ATQLEN, 0), ~AQLEN_ENABLE);
+	atomic_fetch_and(xreg(p, X_PF_ARQLEN, 0), ~AQLEN_ENABLE);
+	atomic_store(&p->in_reset, true);
 	atomic_fetch_or(&p->req, REQ_X_CORER);
 }
 
@@ -517,8 +525,8 @@ static void write_hook(struct sim_port *p, struct x710_loc l, uint32_t v)
 		return;
 	case X_PFGEN_CTRL:
 		if (v & PFGEN_CTRL_PFSWR) {
+			xput(p, X_PFGEN_CTRL, 0, PFGEN_CTRL_PFSWR);    /* shown before writes are refused */
 			atomic_store(&p->in_reset, true);
-			xput(p, X_PFGEN_CTRL, 0, PFGEN_CTRL_PFSWR);
 			atomic_fetch_or(&p->req, REQ_X_PFR);
 		}
 		return;
