@@ -136,6 +136,9 @@ void sim_fault_link_stuck(unsigned port, unsigned resets);
 void sim_fault_aq_timeout(unsigned port, unsigned n);
 /* The next n commands with this opcode answer retval, with ERR. */
 void sim_fault_aq_error(unsigned port, uint16_t opcode, uint16_t retval, unsigned n);
+/* From now on, get version (0x0001) reports admin queue API major.minor
+ * instead of the model's own (a firmware a driver must refuse, or accept). */
+void sim_fault_aq_api(unsigned port, uint16_t major, uint16_t minor);
 /* The next n queue enables find their HMC context invalid: PFHMC_ERRORINFO
  * is set and QENA_STAT never sets. */
 void sim_fault_hmc_context(unsigned port, unsigned n);

@@ -84,14 +84,14 @@ static int need_buf(struct cmd *c, uint16_t size)
 
 static int cmd_get_version(struct sim_port *p, struct cmd *c)
 {
-	(void)p;
 	uint8_t *r = c->d + 16;
+	uint32_t api = atomic_load(&p->x7->fault_api);  /* sim_fault_aq_api() */
 	put32(r, 0, 0x00000001);                        /* ROM (option ROM) version */
 	put32(r, 4, X710_FW_BUILD);
 	put16(r, 8, X710_FW_MAJOR);
 	put16(r, 10, X710_FW_MINOR);
-	put16(r, 12, X710_API_MAJOR);
-	put16(r, 14, X710_API_MINOR);
+	put16(r, 12, api ? (uint16_t)(api >> 16 & 0x7FFF) : X710_API_MAJOR);
+	put16(r, 14, api ? (uint16_t)api : X710_API_MINOR);
 	return RC_OK;
 }
 

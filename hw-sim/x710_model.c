@@ -690,6 +690,13 @@ void sim_fault_aq_error(unsigned port, uint16_t opcode, uint16_t retval, unsigne
 	pthread_mutex_unlock(&x->fault_lock);
 }
 
+void sim_fault_aq_api(unsigned port, uint16_t major, uint16_t minor)
+{
+	struct sim_port *p = x710_port(port);
+	if (p)
+		atomic_store(&p->x7->fault_api, 0x80000000u | (uint32_t)(major & 0x7FFF) << 16 | minor);
+}
+
 void sim_fault_hmc_context(unsigned port, unsigned n)
 {
 	struct sim_port *p = x710_port(port);

@@ -77,6 +77,7 @@ struct x710 {
 	uint64_t arq_overflows;
 	/* faults */
 	_Atomic unsigned fault_aq_timeout, fault_hmc;
+	_Atomic uint32_t fault_api;   /* sim_fault_aq_api(): bit 31 | major << 16 | minor */
 	pthread_mutex_t fault_lock;
 	struct x710_aq_err aq_err[8];
 	/* HMC segment descriptors: SDDATALOW | SDDATAHIGH << 32, written by

@@ -31,6 +31,7 @@ static uint16_t err_rc;
 static void arm_aq_error(unsigned n) { sim_fault_aq_error(0, err_opcode, err_rc, n); }
 static void arm_aq_timeout(unsigned n) { sim_fault_aq_timeout(0, n); }
 static void arm_hmc(unsigned n) { sim_fault_hmc_context(0, n); }
+static void arm_api(unsigned v) { sim_fault_aq_api(0, (uint16_t)(v >> 16), (uint16_t)v); }
 
 static void expect_in(const char *text, const char *want)
 {
@@ -124,6 +125,25 @@ static void test_aq_faults_at_close(void **st)
 	}
 }
 
+/* A firmware whose admin queue API is not 1.x is refused at open, saying
+ * which version it has; another 1.x minor is accepted. */
+static void test_api_major_refused(void **st)
+{
+	struct xport p;
+	char err[512];
+	assert_null(open_faulted(&p, arm_api, 2u << 16 | 3, err, sizeof(err)));
+	print_message("%s\n", err);
+	expect_in(err, "admin queue API 2.3");
+	expect_in(err, "API 1.x only");
+	device_close(&p.dev);
+	sim_shutdown();
+	assert_int_equal(freelist_outstanding(), 0);
+	if (!open_faulted(&p, arm_api, 1u << 16 | 99, err, sizeof(err)))
+		fail_msg("open refused a firmware with API 1.99: %s", err);
+	x_close(&p, NULL);
+	assert_no_violations();
+}
+
 /* A queue context the device cannot use: the queue does not start, open
  * says so with the HMC's error register. */
 static void test_hmc_context_fault(void **st)
@@ -147,6 +167,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_aq_timeout_at_open, x_setup, x_teardown),
 		cmocka_unit_test_setup_teardown(test_aq_faults_at_close, x_setup, x_teardown),
 		cmocka_unit_test_setup_teardown(test_hmc_context_fault, x_setup, x_teardown),
+		cmocka_unit_test_setup_teardown(test_api_major_refused, x_setup, x_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
